@@ -1,0 +1,159 @@
+package agenda
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clock is a wall-clock time of day in minutes after midnight; 24*60 stands
+// for the midnight that ends a day.
+type clock int
+
+const endOfDay clock = 24 * 60
+
+func (c clock) String() string {
+	return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60)
+}
+
+// parseClock reads a time of day as programmes print it: 09:30, 9:30, 09h30,
+// 9h00 or 9h. 24:00 is accepted only when allowEndOfDay is set.
+func parseClock(s string, allowEndOfDay bool) (clock, error) {
+	hint := "write times as 09:30 or 09h30"
+	t := strings.TrimSpace(s)
+	sep := strings.IndexAny(t, ":hH")
+	if sep < 1 || sep > 2 {
+		return 0, fmt.Errorf("invalid time %q: %s", s, hint)
+	}
+	hours, mins := t[:sep], t[sep+1:]
+	if mins == "" && t[sep] != ':' {
+		mins = "00"
+	}
+	if !allDigits(hours) || len(mins) != 2 || !allDigits(mins) {
+		return 0, fmt.Errorf("invalid time %q: %s", s, hint)
+	}
+	h, _ := strconv.Atoi(hours)
+	m, _ := strconv.Atoi(mins)
+	c := clock(h*60 + m)
+	switch {
+	case m > 59:
+		return 0, fmt.Errorf("invalid time %q: minutes must be 00 to 59", s)
+	case c == endOfDay && allowEndOfDay:
+		return c, nil
+	case h > 23:
+		return 0, fmt.Errorf("invalid time %q: hours must be 0 to 23", s)
+	}
+	return c, nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseRange reads a range of times such as 09:30-10:30, 08h30 - 9h00 or
+// 09:30 – 10:30 (with an en or em dash).
+func parseRange(s string) (start, end clock, err error) {
+	i := strings.IndexAny(s, "-–—")
+	if i < 0 {
+		return 0, 0, fmt.Errorf("invalid time range %q: write it as 09:30-10:30, or use start and end", s)
+	}
+	_, width := decodeRune(s[i:])
+	if start, err = parseClock(s[:i], false); err != nil {
+		return 0, 0, err
+	}
+	if end, err = parseClock(s[i+width:], true); err != nil {
+		return 0, 0, err
+	}
+	return start, end, nil
+}
+
+func decodeRune(s string) (rune, int) {
+	for _, r := range s {
+		return r, len(string(r))
+	}
+	return 0, 0
+}
+
+// maxDuration bounds a session's length; a longer one is almost surely a typo.
+const maxDuration = 7 * 24 * time.Hour
+
+// parseDuration reads a session's length such as 45m, 1h or 1h30m.
+func parseDuration(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	if allDigits(t) {
+		return 0, fmt.Errorf("invalid duration %q: give the unit, as in %sm or 1h30m", s, t)
+	}
+	d, err := time.ParseDuration(t)
+	switch {
+	case err != nil || strings.ContainsAny(t, "nuµs"):
+		return 0, fmt.Errorf("invalid duration %q: write it in hours and minutes, as in 45m, 1h or 1h30m", s)
+	case d <= 0:
+		return 0, fmt.Errorf("invalid duration %q: a session must last a positive time", s)
+	case d%time.Minute != 0:
+		return 0, fmt.Errorf("invalid duration %q: give whole minutes", s)
+	case d > maxDuration:
+		return 0, fmt.Errorf("invalid duration %q: a session may last at most %v", s, maxDuration)
+	}
+	return d, nil
+}
+
+// wallKind tells how a local date and time maps to instants in a zone.
+type wallKind int
+
+const (
+	wallUnique    wallKind = iota // exactly one instant
+	wallGap                       // none: the clocks skip it
+	wallAmbiguous                 // two: the clocks go back over it
+)
+
+// resolveWall returns the instant at which the clocks of loc show the given
+// date and time. In a gap it returns the instant the gap ends; when the time
+// occurs twice it returns the first occurrence, as RFC 5545 (3.3.5) says.
+func resolveWall(date time.Time, c clock, loc *time.Location) (time.Time, wallKind) {
+	y, mo, d := date.Date()
+	h, m := int(c)/60, int(c)%60
+	t := time.Date(y, mo, d, h, m, 0, 0, loc)
+	if t.Hour() != h || t.Minute() != m || t.Day() != d {
+		start, _ := t.ZoneBounds()
+		return start, wallGap
+	}
+	wall := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
+	_, off := t.Zone()
+	first, kind := t, wallUnique
+	for _, probe := range []time.Duration{-26 * time.Hour, 26 * time.Hour} {
+		_, o := t.Add(probe).Zone()
+		if o == off {
+			continue
+		}
+		other := wall.Add(-time.Duration(o) * time.Second)
+		if _, oo := other.In(loc).Zone(); oo == o && !other.Equal(t) {
+			kind = wallAmbiguous
+			if other.Before(first) {
+				first = other
+			}
+		}
+	}
+	return first.In(loc), kind
+}
+
+// clockChange describes the change of the clocks at the instant transition,
+// such as "clocks go forward from 02:00 to 03:00".
+func clockChange(transition time.Time) string {
+	_, offBefore := transition.Add(-time.Second).Zone()
+	_, offAfter := transition.Zone()
+	direction := "forward"
+	if offAfter < offBefore {
+		direction = "back"
+	}
+	from := transition.In(time.FixedZone("", offBefore)).Format("15:04")
+	return fmt.Sprintf("clocks go %s from %s to %s", direction, from, transition.Format("15:04"))
+}

@@ -1,0 +1,260 @@
+package agenda
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// decoder walks the YAML node tree of one programme file, collecting
+// problems with their positions as it goes.
+type decoder struct {
+	file     string
+	problems Problems
+	// misspelt holds the mappings with an unknown key that looks like a
+	// misspelt known one; a missing field there is not reported twice.
+	misspelt map[*yaml.Node]bool
+}
+
+func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
+	pos := Pos{File: d.file, Line: 1, Col: 1}
+	if n != nil && n.Line > 0 {
+		pos.Line, pos.Col = n.Line, n.Column
+	}
+	d.problems = append(d.problems, Problem{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.add(n, Error, format, args...)
+}
+
+func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
+	d.add(n, Warning, format, args...)
+}
+
+func (d *decoder) notef(n *yaml.Node, format string, args ...any) {
+	d.add(n, Note, format, args...)
+}
+
+// errorAt records a problem at a line and column of the file.
+func (d *decoder) errorAt(line, col int, format string, args ...any) {
+	d.errorf(&yaml.Node{Line: line, Column: col}, format, args...)
+}
+
+// document decodes data into a single YAML document node, or records why it
+// cannot.
+func (d *decoder) document(data []byte) *yaml.Node {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) {
+		line, col := position(data, firstInvalidUTF8(data))
+		d.errorAt(line, col, "the file is not valid UTF-8: save it as UTF-8")
+		return nil
+	}
+	if i := firstControl(data); i >= 0 {
+		line, col := position(data, i)
+		r, _ := utf8.DecodeRune(data[i:])
+		d.errorAt(line, col, "the control character U+%04X is not allowed: remove it", r)
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
+		} else {
+			d.yamlError(err)
+		}
+		return nil
+	}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case err == nil:
+		d.errorf(&second, "a second YAML document starts here: a programme is one document, remove the '---' line")
+		return nil
+	case !errors.Is(err, io.EOF):
+		d.yamlError(err)
+		return nil
+	}
+	if len(doc.Content) == 0 {
+		d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// yamlError records a syntax error from the YAML parser at its line.
+func (d *decoder) yamlError(err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if l, err := strconv.Atoi(num); err == nil {
+				line, msg = l, text
+			}
+		}
+	}
+	if strings.Contains(msg, "tab") {
+		msg += ": indent with spaces, not tabs"
+	}
+	d.errorAt(line, 1, "YAML syntax: %s", msg)
+}
+
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
+// firstControl returns the offset of the first control character other than
+// tab, line feed and carriage return, or -1.
+func firstControl(data []byte) int {
+	for i, r := range string(data) {
+		if isControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return i
+		}
+	}
+	return -1
+}
+
+// isControl tells the C0 and C1 control characters and DEL.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f
+}
+
+// position converts a byte offset into a 1-based line and column (in runes).
+func position(data []byte, offset int) (line, col int) {
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[start:]) + 1
+}
+
+// deref follows an alias to the node it names.
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// fields checks that n is a mapping whose keys are among keys, each once,
+// and returns its values by key. what names the mapping in messages.
+func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*yaml.Node {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s must be a mapping of keys such as %s, not %s", what, keys[0], kindName(n))
+		return nil
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	keyNodes := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "a key in %s must be a word, not %s", what, kindName(k))
+			continue
+		}
+		if !contains(keys, k.Value) {
+			msg := fmt.Sprintf("unknown key %q in %s", k.Value, what)
+			if c := closest(k.Value, keys); c != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", c)
+				if d.misspelt == nil {
+					d.misspelt = map[*yaml.Node]bool{}
+				}
+				d.misspelt[n] = true
+			} else {
+				msg += "; known keys are " + strings.Join(keys, ", ")
+			}
+			d.errorf(k, "%s", msg)
+			continue
+		}
+		if first, dup := keyNodes[k.Value]; dup {
+			d.errorf(k, "key %q appears twice in %s (first at line %d): keep one", k.Value, what, first.Line)
+			continue
+		}
+		keyNodes[k.Value] = k
+		out[k.Value] = v
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// scalar returns the text of a scalar node; ok is false when n is absent or
+// null, or (with a problem recorded) not a scalar.
+func (d *decoder) scalar(n *yaml.Node, what string) (string, bool) {
+	n = deref(n)
+	if n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return "", false
+	}
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "%s must be a single value, not %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// text returns a text field. One-line fields may not hold line breaks; no
+// field may hold a control character other than tab and, in multi-line
+// fields, line feed.
+func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
+	s, ok := d.scalar(n, what)
+	if !ok {
+		return ""
+	}
+	for _, r := range s {
+		switch {
+		case oneLine && (r == '\n' || r == '\u2028' || r == '\u2029'):
+			d.errorf(n, "%s must be one line: remove the line break", what)
+			return ""
+		case r == '\t' || r == '\n':
+		case isControl(r):
+			d.errorf(n, "%s contains the control character U+%04X: remove it", what, r)
+			return ""
+		}
+	}
+	if oneLine {
+		return strings.TrimSpace(s)
+	}
+	return strings.TrimRight(strings.TrimLeft(s, "\n"), " \t\n")
+}
+
+// list returns the items of a sequence node, or records that n is not one.
+func (d *decoder) list(n *yaml.Node, what, example string) []*yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s must be a list, as in %s, not %s", what, example, kindName(n))
+		return nil
+	}
+	return n.Content
+}

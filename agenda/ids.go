@@ -1,0 +1,130 @@
+package agenda
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxIDLength bounds ids, which become file names and UIDs.
+const maxIDLength = 100
+
+// checkID reports why id is not a safe file name, or "" when it is. Safe ids
+// use letters, digits, '.', '_' and '-', start with a letter or digit, and
+// are not names Windows reserves, so that "sessions/<id>.ics" never leaves
+// its folder on any system.
+func checkID(id string) string {
+	switch {
+	case id == "":
+		return "is empty"
+	case len(id) > maxIDLength:
+		return fmt.Sprintf("is longer than %d characters", maxIDLength)
+	case !isAlnum(rune(id[0])):
+		return "must start with a letter or a digit"
+	case strings.HasSuffix(id, "."):
+		return "must not end with '.'"
+	case windowsReserved(id):
+		return "is a name Windows reserves for a device"
+	}
+	for _, r := range id {
+		if !isAlnum(r) && r != '-' && r != '_' && r != '.' {
+			return fmt.Sprintf("contains %q: use only letters, digits, '-', '_' and '.'", r)
+		}
+	}
+	return ""
+}
+
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
+
+// windowsReserved tells whether Windows treats name, with any extension, as
+// a device.
+func windowsReserved(name string) bool {
+	base, _, _ := strings.Cut(strings.ToUpper(name), ".")
+	switch base {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	if len(base) == 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) {
+		return base[3] >= '0' && base[3] <= '9'
+	}
+	return false
+}
+
+// derivedID makes a session id from its date and title alone, so that it
+// stays the same when the time, room, speakers or description change.
+func derivedID(date time.Time, title string) string {
+	slug := slugify(title, maxIDLength-len("2006-01-02-")-len("-999"))
+	if slug == "" {
+		// A title with nothing to transliterate (CJK, emoji) still needs a
+		// stable id: take it from the title's hash.
+		sum := sha256.Sum256([]byte(title))
+		slug = "s" + hex.EncodeToString(sum[:4])
+	}
+	return date.Format("2006-01-02") + "-" + slug
+}
+
+// slugify lower-cases s, transliterates what it can to ASCII letters and
+// joins the words with '-', cut at a word boundary within max bytes.
+func slugify(s string, max int) string {
+	var b strings.Builder
+	pendingDash := false
+	for _, r := range strings.ToLower(s) {
+		t := transliterate(r)
+		if t == "" {
+			pendingDash = b.Len() > 0
+			continue
+		}
+		if pendingDash {
+			if b.Len()+1+len(t) > max {
+				break
+			}
+			b.WriteByte('-')
+			pendingDash = false
+		}
+		if b.Len()+len(t) > max {
+			break
+		}
+		b.WriteString(t)
+	}
+	out := b.String()
+	if len(out) == max {
+		// Cut back to a whole word where there is one.
+		if i := strings.LastIndexByte(out, '-'); i > 0 {
+			out = out[:i]
+		}
+	}
+	return out
+}
+
+// transliterate returns the ASCII spelling of a lower-case rune for use in
+// ids: itself for letters and digits, a Latin spelling for accented Latin
+// and Cyrillic letters, "" for everything else.
+func transliterate(r rune) string {
+	if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+		return string(r)
+	}
+	if r < 0x80 {
+		return ""
+	}
+	for rest := transliterations; rest != ""; {
+		var group string
+		group, rest, _ = strings.Cut(rest, " ")
+		letters, latin, _ := strings.Cut(group, "=")
+		if strings.ContainsRune(letters, r) {
+			return latin
+		}
+	}
+	return ""
+}
+
+// transliterations maps groups of letters to their ASCII spelling: accented
+// Latin letters of European languages and Serbian, Macedonian, Russian and
+// Ukrainian Cyrillic.
+const transliterations = "àáâãäåāăą=a æ=ae çćĉċč=c ďđ=d èéêëēĕėęě=e ĝğġģ=g ĥħ=h ìíîïĩīĭįı=i ĳ=ij ĵ=j ķ=k ĺļľŀł=l " +
+	"ñńņňŉ=n òóôõöøōŏő=o œ=oe ŕŗř=r śŝşšș=s ß=ss ţťŧț=t ùúûüũūŭůűų=u ŵ=w ýÿŷ=y źżž=z þ=th ð=d " +
+	"а=a б=b в=v г=g ґ=g д=d ђ=dj е=e є=ye ё=yo ж=zh з=z и=i і=i ї=yi й=j ј=j к=k л=l љ=lj м=m н=n њ=nj о=o " +
+	"п=p р=r с=s т=t ћ=c у=u ф=f х=h ц=c ч=c џ=dz ш=s щ=sc ъ= ы=y ь= э=e ю=yu я=ya ѓ=gj ќ=kj ѕ=dz"

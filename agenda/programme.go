@@ -1,0 +1,92 @@
+// Package agenda reads meeting programmes written in YAML (format version 1)
+// and resolves them into a Programme: every session with its instants in the
+// programme's time zone, its stable id, track and location.
+//
+// Parse is the entry point. It decodes the YAML keeping every node's line and
+// column, rejects unknown keys, validates every field and reports all
+// problems at once, each with its position, sorted by position.
+package agenda
+
+import "time"
+
+// Programme is a resolved programme: every field validated, every session
+// placed at its instants in the programme's zone.
+type Programme struct {
+	Title       string
+	Project     string
+	Description string
+	// ZoneName is the canonical IANA name of the programme's zone, after
+	// aliases such as Pristina are resolved.
+	ZoneName  string
+	Zone      *time.Location
+	URL       string
+	UIDDomain string
+	Organizer *Person
+	Venue     *Venue
+	Tracks    []*Track
+	// Sessions are in programme order: day by day, as written.
+	Sessions []*Session
+}
+
+// Person is a speaker or an organiser.
+type Person struct {
+	Name  string
+	Role  string
+	Email string
+}
+
+// Venue is where a programme or a session takes place.
+type Venue struct {
+	Name    string
+	Room    string
+	Floor   string
+	Address string
+	City    string
+	Country string
+	Geo     *Geo
+}
+
+// Geo is a position in decimal degrees (WGS 84).
+type Geo struct {
+	Lat float64
+	Lon float64
+}
+
+// Track is a named strand of a programme, such as a room or a theme.
+type Track struct {
+	ID    string
+	Name  string
+	Color Color // the zero Color when the track has none
+}
+
+// Kind tells a session from a break.
+type Kind string
+
+// The kinds of session.
+const (
+	KindSession Kind = "session"
+	KindBreak   Kind = "break"
+)
+
+// Session is one slot of a programme, resolved.
+type Session struct {
+	// ID is the explicit id or one derived from the date and the title; it is
+	// unique in the programme and safe as a file name.
+	ID          string
+	Title       string
+	Kind        Kind
+	Start       time.Time // in the programme's zone
+	End         time.Time // after Start
+	Speakers    []Person
+	Topics      []string
+	Track       *Track // nil when the session has none
+	Description string
+	URL         string
+	// Location is the text of where the session is: the session's own
+	// location, or its room, floor, venue name, address, city and country,
+	// comma-separated.
+	Location string
+	// Venue is the venue that applies, with the session's room; nil when the
+	// session gives its own location or the programme has no venue.
+	Venue *Venue
+}

@@ -1,0 +1,331 @@
+package agenda
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []sessionSource {
+	f := d.fields(n, "a day", []string{"date", "sessions"})
+	if f == nil {
+		return nil
+	}
+	dateText, ok := d.scalar(f["date"], "date")
+	if !ok {
+		d.missing(n, f["date"], "a day has no date: add date: 2017-06-29")
+		return nil
+	}
+	date, err := time.Parse("2006-01-02", strings.TrimSpace(dateText))
+	if err != nil {
+		why := "write dates as 2017-06-29"
+		if strings.Contains(err.Error(), "out of range") {
+			why = "that day does not exist"
+		}
+		d.errorf(f["date"], "invalid date %q: %s", dateText, why)
+		return nil
+	}
+	items := d.list(f["sessions"], "sessions", "sessions: [{time: 09:30-10:30, title: Opening}]")
+	if len(items) == 0 {
+		d.missing(n, f["sessions"], fmt.Sprintf("day %s has no sessions: add sessions: with at least one", dateText))
+		return nil
+	}
+	var out []sessionSource
+	for _, item := range items {
+		if src, ok := d.session(item, date, p, tracks); ok {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
+	n = deref(n)
+	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "speakers", "topics", "track", "room", "location", "description", "url"})
+	if f == nil {
+		return sessionSource{}, false
+	}
+	before := len(d.problems)
+	s := &Session{
+		Title:       d.text(f["title"], "title", true),
+		Kind:        KindSession,
+		Description: d.text(f["description"], "description", false),
+		URL:         d.url(f["url"], "url"),
+	}
+	if s.Title == "" {
+		d.missing(n, f["title"], "a session has no title: add title:")
+	}
+	if k := d.text(f["kind"], "kind", true); k != "" {
+		switch Kind(k) {
+		case KindSession, KindBreak:
+			s.Kind = Kind(k)
+		default:
+			d.errorf(f["kind"], "kind %q must be session or break", k)
+		}
+	}
+	for _, item := range d.list(f["speakers"], "speakers", "speakers: [Jane Doe]") {
+		if sp := d.person(item, "a speaker", false); sp != nil {
+			s.Speakers = append(s.Speakers, *sp)
+		}
+	}
+	for _, item := range d.list(f["topics"], "topics", "topics: [Legislation, Trends]") {
+		if t := d.text(item, "a topic", true); t != "" {
+			s.Topics = append(s.Topics, t)
+		}
+	}
+	if id := d.text(f["track"], "track", true); id != "" {
+		s.Track = tracks[id]
+		if s.Track == nil {
+			d.unknownTrack(f["track"], id, tracks)
+		}
+	}
+	room := d.text(f["room"], "room", true)
+	s.Location = d.text(f["location"], "location", true)
+	if s.Location == "" {
+		s.Venue, s.Location = placeOf(p.Venue, room)
+	}
+	if p.Zone != nil {
+		s.Start, s.End = d.times(n, f, date, p)
+	}
+	if len(d.problems) > before && d.problems[before:].Err(false) != nil {
+		return sessionSource{}, false
+	}
+	var idNode *yaml.Node
+	if id := d.text(f["id"], "id", true); id != "" {
+		if why := checkID(id); why != "" {
+			d.errorf(f["id"], "session id %q %s", id, why)
+			return sessionSource{}, false
+		}
+		s.ID, idNode = id, f["id"]
+	} else if f["id"] != nil {
+		d.errorf(f["id"], "session id is empty: give a short name or remove id: to derive one")
+		return sessionSource{}, false
+	}
+	return sessionSource{session: s, node: n, id: idNode, date: date}, true
+}
+
+func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track) {
+	if len(tracks) == 0 {
+		d.errorf(n, "unknown track %q: the programme defines no tracks; add it under tracks:", id)
+		return
+	}
+	ids := make([]string, 0, len(tracks))
+	for k := range tracks {
+		ids = append(ids, k)
+	}
+	sort.Strings(ids)
+	msg := fmt.Sprintf("unknown track %q", id)
+	if c := closest(id, ids); c != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", c)
+	} else {
+		msg += "; the tracks are " + strings.Join(ids, ", ")
+	}
+	d.errorf(n, "%s", msg)
+}
+
+// placeOf returns the venue that applies to a session in room (the
+// programme's venue with the session's room), and its location text: the
+// room, floor, venue name, address, city and country, comma-separated.
+func placeOf(v *Venue, room string) (*Venue, string) {
+	if v == nil {
+		return nil, room
+	}
+	at := *v
+	if room != "" {
+		at.Room = room
+	}
+	var parts []string
+	for _, part := range []string{at.Room, at.Floor, at.Name, at.Address, at.City, at.Country} {
+		if part != "" {
+			parts = append(parts, part)
+		}
+	}
+	return &at, strings.Join(parts, ", ")
+}
+
+// times resolves a session's start and end instants from time, or from
+// start with end or duration.
+func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p *Programme) (start, end time.Time) {
+	var startClock, endClock clock
+	var startNode, endNode *yaml.Node
+	var duration time.Duration
+	switch {
+	case f["time"] != nil && (f["start"] != nil || f["end"] != nil || f["duration"] != nil):
+		other := "start"
+		if f["start"] == nil {
+			other = "end"
+			if f["end"] == nil {
+				other = "duration"
+			}
+		}
+		d.errorf(f[other], "a session has time and %s: give either time: 09:30-10:30 or start with end or duration", other)
+		return
+	case f["time"] != nil:
+		s, ok := d.scalar(f["time"], "time")
+		if !ok {
+			d.errorf(f["time"], "time is empty: write it as 09:30-10:30")
+			return
+		}
+		var err error
+		if startClock, endClock, err = parseRange(s); err != nil {
+			d.errorf(f["time"], "%v", err)
+			return
+		}
+		startNode, endNode = f["time"], f["time"]
+	case f["start"] != nil:
+		startNode = f["start"]
+		var ok bool
+		if startClock, ok = d.clock(startNode, "start", false); !ok {
+			return
+		}
+		switch {
+		case f["end"] != nil && f["duration"] != nil:
+			d.errorf(f["duration"], "a session has both end and duration: keep one")
+			return
+		case f["end"] != nil:
+			endNode = f["end"]
+			if endClock, ok = d.clock(endNode, "end", true); !ok {
+				return
+			}
+		case f["duration"] != nil:
+			s, _ := d.scalar(f["duration"], "duration")
+			var err error
+			if duration, err = parseDuration(s); err != nil {
+				d.errorf(f["duration"], "%v", err)
+				return
+			}
+		default:
+			d.missing(n, nil, "a session has a start but no end: add end: or duration:")
+			return
+		}
+	case f["end"] != nil || f["duration"] != nil:
+		d.missing(n, nil, "a session has no start: add start:")
+		return
+	default:
+		d.missing(n, nil, "a session has no time: add time: 09:30-10:30, or start: with end: or duration:")
+		return
+	}
+	start = d.instant(startNode, date, startClock, p)
+	if duration > 0 {
+		return start, start.Add(duration)
+	}
+	switch {
+	case endClock == startClock:
+		d.errorf(endNode, "a session ends when it starts (%v): give it a length", startClock)
+		return
+	case endClock < startClock:
+		d.errorf(endNode, "a session ends at %v, before it starts at %v: to end after midnight, give duration: instead of an end", endClock, startClock)
+		return
+	}
+	end = d.instant(endNode, date, endClock, p)
+	if !start.IsZero() && !end.IsZero() && !end.After(start) {
+		d.errorf(endNode, "a session ends at %v, not after it starts at %v once the clock change is counted: give duration: instead", end.Format("15:04 MST"), start.Format("15:04 MST"))
+	}
+	return start, end
+}
+
+func (d *decoder) clock(n *yaml.Node, what string, allowEndOfDay bool) (clock, bool) {
+	s, ok := d.scalar(n, what)
+	if !ok {
+		d.errorf(n, "%s is empty: write it as 09:30", what)
+		return 0, false
+	}
+	c, err := parseClock(s, allowEndOfDay)
+	if err != nil {
+		d.errorf(n, "%v", err)
+		return 0, false
+	}
+	return c, true
+}
+
+// instant resolves a wall-clock time on date in the programme's zone; a
+// time the clocks skip is an error, one they pass twice a warning.
+func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme) time.Time {
+	if c == endOfDay {
+		date, c = date.AddDate(0, 0, 1), 0
+	}
+	t, kind := resolveWall(date, c, p.Zone)
+	day := date.Format("2006-01-02")
+	switch kind {
+	case wallGap:
+		d.errorf(n, "%v on %s does not exist in %s (%s): choose another time", c, day, p.ZoneName, clockChange(t))
+		return time.Time{}
+	case wallAmbiguous:
+		_, change := t.ZoneBounds()
+		name, off := t.Zone()
+		d.warnf(n, "%v on %s happens twice in %s (%s): using the first, %v %s (UTC%s)", c, day, p.ZoneName, clockChange(change), c, name, formatOffset(off))
+	}
+	return t
+}
+
+// formatOffset formats a UTC offset in seconds as +02:00.
+func formatOffset(seconds int) string {
+	sign := "+"
+	if seconds < 0 {
+		sign, seconds = "-", -seconds
+	}
+	return fmt.Sprintf("%s%02d:%02d", sign, seconds/3600, seconds/60%60)
+}
+
+// assignIDs checks explicit ids for duplicates and derives the others from
+// date and title, numbering repeats (-2, -3, …) in programme order.
+func (d *decoder) assignIDs(sources []sessionSource) {
+	taken := make(map[string]int, len(sources)) // lower-case id → line
+	for _, s := range sources {
+		if s.id == nil {
+			continue
+		}
+		key := strings.ToLower(s.session.ID)
+		if line, dup := taken[key]; dup {
+			d.errorf(s.id, "duplicate session id %q (first at line %d): give each session its own id", s.session.ID, line)
+			continue
+		}
+		taken[key] = s.id.Line
+	}
+	next := map[string]int{}
+	for _, s := range sources {
+		if s.id != nil {
+			continue
+		}
+		base := derivedID(s.date, s.session.Title)
+		id := base
+		for n := max(next[base], 2); ; n++ {
+			if _, dup := taken[id]; !dup {
+				next[base] = n
+				break
+			}
+			id = base + "-" + strconv.Itoa(n)
+		}
+		taken[id] = s.node.Line
+		s.session.ID = id
+	}
+}
+
+// checkOverlaps warns about sessions (not breaks) that overlap in the same
+// place. Sessions are grouped by location and sorted, so the check costs
+// n log n.
+func (d *decoder) checkOverlaps(sources []sessionSource) {
+	byPlace := map[string][]sessionSource{}
+	for _, s := range sources {
+		if s.session.Kind == KindBreak || s.session.Location == "" {
+			continue
+		}
+		byPlace[s.session.Location] = append(byPlace[s.session.Location], s)
+	}
+	for _, group := range byPlace {
+		sort.SliceStable(group, func(i, j int) bool { return group[i].session.Start.Before(group[j].session.Start) })
+		var latest sessionSource
+		for i, s := range group {
+			if i > 0 && s.session.Start.Before(latest.session.End) {
+				d.warnf(s.node, "%q overlaps %q (line %d) in %s: move one of them, or make one a break", s.session.Title, latest.session.Title, latest.node.Line, s.session.Location)
+			}
+			if i == 0 || s.session.End.After(latest.session.End) {
+				latest = s
+			}
+		}
+	}
+}

@@ -1,0 +1,14 @@
+// Command agendacal turns a meeting programme written in YAML into
+// iCalendar files: one for the whole programme, one for each track and one
+// for each session.
+//
+//	agendacal init programme.yaml           # start from an example
+//	agendacal check programme.yaml          # report every problem
+//	agendacal build --out public programme.yaml
+package main
+
+import "os"
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}

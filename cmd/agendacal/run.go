@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/examples"
+	"github.com/agendacal/agendacal/ical"
+)
+
+// version is agendacal's version, printed by --version.
+const version = "1.0.0"
+
+// Exit statuses, documented in the README.
+const (
+	exitOK       = 0
+	exitProblems = 1 // the programme has errors (or warnings, with --strict)
+	exitUsage    = 2 // the command line is wrong
+	exitOutput   = 3 // the programme is fine but the outputs could not be written
+)
+
+// exitError carries a message and the exit status it calls for.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// run is agendacal with its arguments, streams and environment passed in,
+// so tests run the real command in-process. It returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	app := newApp(env)
+	err := app.Run(interspersed(app, args))
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "agendacal: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	// Errors from flag parsing: urfave/cli has already shown the usage.
+	fmt.Fprintf(stderr, "agendacal: %v\n", err)
+	return exitUsage
+}
+
+// environment is what the commands read and write besides their flags.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func newApp(env *environment) *cli.App {
+	strict := &cli.BoolFlag{Name: "strict", Usage: "treat warnings as errors", EnvVars: []string{"AGENDACAL_STRICT"}}
+	return &cli.App{
+		Name:    "agendacal",
+		Usage:   "turn a meeting programme in YAML into iCalendar files",
+		Version: version,
+		Description: "Write the programme once (see 'agendacal init'), check it, and build calendars:\n" +
+			"one for the whole programme, one per track and one per session.\n\n" +
+			"Example:\n   agendacal init programme.yaml\n   agendacal build --out public programme.yaml",
+		Reader:          env.stdin,
+		Writer:          env.stdout,
+		ErrWriter:       env.stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			{
+				Name:      "build",
+				Usage:     "write the programme's calendars",
+				ArgsUsage: "PROGRAMME.yaml",
+				Description: "Writes DIR/programme.ics (every session), DIR/tracks/<track>.ics and\n" +
+					"DIR/sessions/<session>.ics. With --out -, writes the whole programme to\n" +
+					"standard output. Checks the programme first and writes nothing when it\n" +
+					"has errors. SOURCE_DATE_EPOCH, when set, fixes every DTSTAMP.",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "public", Usage: "output `DIR`, or - for standard output", EnvVars: []string{"AGENDACAL_OUT"}},
+					strict,
+				},
+				Action: func(c *cli.Context) error { return build(c, env) },
+			},
+			{
+				Name:      "check",
+				Usage:     "report every problem in a programme",
+				ArgsUsage: "PROGRAMME.yaml",
+				Description: "Prints every problem as FILE:LINE:COL: message, sorted by position.\n" +
+					"Exit status 1 when there are errors (or warnings, with --strict).",
+				Flags:  []cli.Flag{strict},
+				Action: func(c *cli.Context) error { return check(c, env) },
+			},
+			{
+				Name:      "init",
+				Usage:     "write an example programme to start from",
+				ArgsUsage: "[FILE]",
+				Description: "Writes the programme of a one-day meeting in Pristina to FILE\n" +
+					"(programme.yaml by default; - for standard output). Never overwrites a file.",
+				Action: func(c *cli.Context) error { return initProgramme(c, env) },
+			},
+		},
+	}
+}
+
+// load reads and parses the programme named by the command's one argument,
+// printing its problems. It fails when the programme has errors, or
+// warnings under --strict.
+func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
+	if c.NArg() != 1 {
+		return nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
+	}
+	name := c.Args().First()
+	var data []byte
+	var err error
+	if name == "-" {
+		name = "<stdin>"
+		data, err = io.ReadAll(env.stdin)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+	}
+	prog, problems := agenda.Parse(name, data)
+	for _, p := range problems {
+		fmt.Fprintln(env.stderr, p)
+	}
+	if err := problems.Err(c.Bool("strict")); err != nil {
+		// The problems are printed already: the status says the rest.
+		return nil, &exitError{code: exitProblems}
+	}
+	return prog, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%q: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+func check(c *cli.Context, env *environment) error {
+	_, err := load(c, env)
+	return err
+}
+
+func build(c *cli.Context, env *environment) error {
+	stamp, err := buildTime(env.getenv)
+	if err != nil {
+		return err
+	}
+	prog, err := load(c, env)
+	if err != nil {
+		return err
+	}
+	opts := ical.Options{Stamp: stamp}
+	out := c.String("out")
+	if out == "-" {
+		w := bufio.NewWriter(env.stdout)
+		if err := ical.NewEncoder(prog, opts).Encode(w, ical.Calendar{Sessions: prog.Sessions, Feed: true}); err != nil {
+			return &exitError{code: exitOutput, msg: err.Error()}
+		}
+		if err := w.Flush(); err != nil {
+			return &exitError{code: exitOutput, msg: fmt.Sprintf("writing to standard output: %v", err)}
+		}
+		return nil
+	}
+	if err := ical.Publish(out, prog, opts); err != nil {
+		return &exitError{code: exitOutput, msg: err.Error() + "\nhint: nothing published before was changed; check that the folder is writable"}
+	}
+	return nil
+}
+
+// buildTime is the DTSTAMP of a build: SOURCE_DATE_EPOCH when set, so that
+// builds are reproducible, else now.
+func buildTime(getenv func(string) string) (time.Time, error) {
+	s := getenv("SOURCE_DATE_EPOCH")
+	if s == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || secs < 0 {
+		return time.Time{}, usageErrorf("SOURCE_DATE_EPOCH=%q must be a number of seconds since 1970", s)
+	}
+	return time.Unix(secs, 0).UTC(), nil
+}
+
+func initProgramme(c *cli.Context, env *environment) error {
+	if c.NArg() > 1 {
+		return usageErrorf("init takes at most one file name")
+	}
+	name := c.Args().First()
+	if name == "" {
+		name = "programme.yaml"
+	}
+	if name == "-" {
+		_, err := env.stdout.Write(examples.Pristina())
+		return err
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return usageErrorf("%q exists already; give another file name or remove it", name)
+	}
+	if err != nil {
+		return &exitError{code: exitOutput, msg: unwrapPath(err).Error()}
+	}
+	_, err = f.Write(examples.Pristina())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return &exitError{code: exitOutput, msg: fmt.Sprintf("writing %q: %v", name, err)}
+	}
+	fmt.Fprintf(env.stderr, "agendacal: wrote %s; build it with 'agendacal build %s'\n", name, name)
+	return nil
+}
+
+// interspersed moves a command's flags before its arguments, so that
+// 'agendacal build programme.yaml --out site' means what it says: urfave/cli
+// stops reading flags at the first argument.
+func interspersed(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	var cmd *cli.Command
+	at := 1
+	for ; at < len(args); at++ {
+		if !strings.HasPrefix(args[at], "-") {
+			cmd = app.Command(args[at])
+			break
+		}
+	}
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		if _, isBool := f.(*cli.BoolFlag); isBool {
+			continue
+		}
+		for _, n := range f.Names() {
+			takesValue[n] = true
+		}
+	}
+	head := append([]string{}, args[:at+1]...)
+	var flags, positional []string
+	rest := args[at+1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			positional = append(positional, a)
+		default:
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i])
+			}
+		}
+	}
+	out := append(head, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
+}

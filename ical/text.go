@@ -1,0 +1,90 @@
+package ical
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// cleanText makes a value safe for a TEXT property: valid UTF-8 and no
+// control character but tab and line feed (which the library escapes as
+// \n). A carriage return or any other control character would otherwise
+// reach the file raw, where it can end the line and start a new property.
+func cleanText(s string) string {
+	if isClean(s, true) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' {
+			return -1
+		}
+		if isControl(r) && r != '\t' && r != '\n' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// cleanLine is cleanText for values that must stay on one line, such as
+// parameter values and URIs: line breaks become spaces.
+func cleanLine(s string) string {
+	if isClean(s, false) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\u2028' || r == '\u2029':
+			return ' '
+		case isControl(r):
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+func isClean(s string, multiLine bool) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || isControl(r) && !(r == '\t' || multiLine && r == '\n') || !multiLine && (r == '\u2028' || r == '\u2029') {
+			return false
+		}
+	}
+	return true
+}
+
+// isControl tells the C0 and C1 control characters and DEL.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f
+}
+
+// cleanURI makes a URI safe for a URI value, which the library writes
+// unescaped: characters a URI may not hold are percent-encoded.
+func cleanURI(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(cleanLine(s)) {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"<>\^`+"`{|}", c) >= 0 {
+			b.WriteString("%")
+			b.WriteString(strings.ToUpper(hexByte(c)))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func hexByte(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&0xf]})
+}
+
+// cleanParam makes a value safe for a parameter. The library escapes
+// parameter values with backslashes, which RFC 5545 does not know, so the
+// characters it would escape are replaced by spaces; such values are only
+// labels (a map pin's title).
+func cleanParam(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`",;:\'`, r) {
+			return ' '
+		}
+		return r
+	}, cleanLine(s))
+	return strings.Join(strings.Fields(s), " ")
+}
