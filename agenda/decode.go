@@ -68,7 +68,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		if errors.Is(err, io.EOF) {
 			d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
 		} else {
-			d.yamlError(err)
+			d.yamlError(err, data)
 		}
 		return nil
 	}
@@ -78,7 +78,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorf(&second, "a second YAML document starts here: a programme is one document, remove the '---' line")
 		return nil
 	case !errors.Is(err, io.EOF):
-		d.yamlError(err)
+		d.yamlError(err, data)
 		return nil
 	}
 	if len(doc.Content) == 0 {
@@ -89,7 +89,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 }
 
 // yamlError records a syntax error from the YAML parser at its line.
-func (d *decoder) yamlError(err error) {
+func (d *decoder) yamlError(err error, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -99,7 +99,8 @@ func (d *decoder) yamlError(err error) {
 			}
 		}
 	}
-	if strings.Contains(msg, "tab") {
+	lines := bytes.SplitN(data, []byte("\n"), line+1)
+	if line <= len(lines) && len(bytes.TrimLeft(lines[line-1], " ")) > 0 && bytes.TrimLeft(lines[line-1], " ")[0] == '\t' {
 		msg += ": indent with spaces, not tabs"
 	}
 	d.errorAt(line, 1, "YAML syntax: %s", msg)

@@ -88,6 +88,11 @@ func (d *decoder) missing(parent, value *yaml.Node, msg string) {
 	if value == nil && d.misspelt[deref(parent)] {
 		return
 	}
+	if value != nil && len(d.problems) > 0 {
+		if last := d.problems[len(d.problems)-1].Pos; last.Line == value.Line && last.Col == value.Column {
+			return // the value is reported already: it is there but wrong
+		}
+	}
 	if value != nil {
 		d.errorf(value, "%s", msg)
 		return

@@ -88,9 +88,7 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 	if s.Location == "" {
 		s.Venue, s.Location = placeOf(p.Venue, room)
 	}
-	if p.Zone != nil {
-		s.Start, s.End = d.times(n, f, date, p)
-	}
+	s.Start, s.End = d.times(n, f, date, p)
 	if len(d.problems) > before && d.problems[before:].Err(false) != nil {
 		return sessionSource{}, false
 	}
@@ -209,17 +207,21 @@ func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p
 		d.missing(n, nil, "a session has no time: add time: 09:30-10:30, or start: with end: or duration:")
 		return
 	}
-	start = d.instant(startNode, date, startClock, p)
-	if duration > 0 {
-		return start, start.Add(duration)
-	}
 	switch {
+	case duration > 0:
 	case endClock == startClock:
 		d.errorf(endNode, "a session ends when it starts (%v): give it a length", startClock)
 		return
 	case endClock < startClock:
 		d.errorf(endNode, "a session ends at %v, before it starts at %v: to end after midnight, give duration: instead of an end", endClock, startClock)
 		return
+	}
+	if p.Zone == nil {
+		return // the zone is reported already; the times are as valid as can be told
+	}
+	start = d.instant(startNode, date, startClock, p)
+	if duration > 0 {
+		return start, start.Add(duration)
 	}
 	end = d.instant(endNode, date, endClock, p)
 	if !start.IsZero() && !end.IsZero() && !end.After(start) {

@@ -1,0 +1,157 @@
+package agenda
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseClock(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    clock
+		endOK   bool
+		wantErr string
+	}{
+		{in: "09:30", want: 9*60 + 30},
+		{in: "9:30", want: 9*60 + 30},
+		{in: "09h30", want: 9*60 + 30},
+		{in: "9h00", want: 9 * 60},
+		{in: "9H00", want: 9 * 60},
+		{in: "9h", want: 9 * 60},
+		{in: " 16:30 ", want: 16*60 + 30},
+		{in: "0:00", want: 0},
+		{in: "23:59", want: 23*60 + 59},
+		{in: "24:00", endOK: true, want: 24 * 60},
+		{in: "24:00", wantErr: `invalid time "24:00": hours must be 0 to 23`},
+		{in: "25:00", wantErr: `invalid time "25:00": hours must be 0 to 23`},
+		{in: "9.30", wantErr: `invalid time "9.30": write times as 09:30 or 09h30`},
+		{in: "9:5", wantErr: `invalid time "9:5": write times as 09:30 or 09h30`},
+		{in: "09:60", wantErr: `invalid time "09:60": minutes must be 00 to 59`},
+		{in: "930", wantErr: `invalid time "930": write times as 09:30 or 09h30`},
+		{in: "", wantErr: `invalid time "": write times as 09:30 or 09h30`},
+		{in: "9:30pm", wantErr: `invalid time "9:30pm": write times as 09:30 or 09h30`},
+		{in: "-1:00", wantErr: `invalid time "-1:00": write times as 09:30 or 09h30`},
+	}
+	for _, tt := range tests {
+		got, err := parseClock(tt.in, tt.endOK)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("parseClock(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("parseClock(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	tests := []struct {
+		in         string
+		start, end clock
+		wantErr    string
+	}{
+		{in: "09:30-10:30", start: 570, end: 630},
+		{in: "08h30 - 9h00", start: 510, end: 540},
+		{in: "09:30–10:30", start: 570, end: 630},
+		{in: "09:30 — 10:30", start: 570, end: 630},
+		{in: "22:00-24:00", start: 22 * 60, end: 24 * 60},
+		{in: "09:30", wantErr: `invalid time range "09:30": write it as 09:30-10:30, or use start and end`},
+		{in: "09:30-", wantErr: `invalid time "": write times as 09:30 or 09h30`},
+		{in: "9.30-10.30", wantErr: `invalid time "9.30": write times as 09:30 or 09h30`},
+	}
+	for _, tt := range tests {
+		start, end, err := parseRange(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("parseRange(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || start != tt.start || end != tt.end {
+			t.Errorf("parseRange(%q) = %v, %v, %v; want %v, %v", tt.in, start, end, err, tt.start, tt.end)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Duration
+		wantErr string
+	}{
+		{in: "60m", want: time.Hour},
+		{in: "1h30m", want: 90 * time.Minute},
+		{in: "4h", want: 4 * time.Hour},
+		{in: "0m", wantErr: `invalid duration "0m": a session must last a positive time`},
+		{in: "-30m", wantErr: `invalid duration "-30m": a session must last a positive time`},
+		{in: "60", wantErr: `invalid duration "60": give the unit, as in 60m or 1h30m`},
+		{in: "90s", wantErr: `invalid duration "90s": write it in hours and minutes, as in 45m, 1h or 1h30m`},
+		{in: "1 hour", wantErr: `invalid duration "1 hour": write it in hours and minutes, as in 45m, 1h or 1h30m`},
+		{in: "200h", wantErr: `invalid duration "200h": a session may last at most 168h0m0s`},
+	}
+	for _, tt := range tests {
+		got, err := parseDuration(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("parseDuration(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestResolveWall(t *testing.T) {
+	belgrade, err := time.LoadLocation("Europe/Belgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sydney, err := time.LoadLocation("Australia/Sydney")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		loc  *time.Location
+		date string
+		at   clock
+		want string // the instant in UTC
+		kind wallKind
+	}{
+		{"summer", belgrade, "2017-06-29", 8*60 + 30, "2017-06-29T06:30:00Z", wallUnique},
+		{"winter", belgrade, "2017-12-01", 9 * 60, "2017-12-01T08:00:00Z", wallUnique},
+		{"gap", belgrade, "2026-03-29", 2*60 + 30, "2026-03-29T01:00:00Z", wallGap},
+		{"gap edge after", belgrade, "2026-03-29", 3 * 60, "2026-03-29T01:00:00Z", wallUnique},
+		{"before gap", belgrade, "2026-03-29", 1*60 + 59, "2026-03-29T00:59:00Z", wallUnique},
+		{"repeated hour takes the first", belgrade, "2026-10-25", 2*60 + 30, "2026-10-25T00:30:00Z", wallAmbiguous},
+		{"repeated hour start", belgrade, "2026-10-25", 2 * 60, "2026-10-25T00:00:00Z", wallAmbiguous},
+		{"after repeated hour", belgrade, "2026-10-25", 3 * 60, "2026-10-25T02:00:00Z", wallUnique},
+		{"southern gap", sydney, "2026-10-04", 2*60 + 30, "2026-10-03T16:00:00Z", wallGap},
+		{"southern repeat", sydney, "2026-04-05", 2*60 + 30, "2026-04-04T15:30:00Z", wallAmbiguous},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			date, _ := time.Parse("2006-01-02", tt.date)
+			got, kind := resolveWall(date, tt.at, tt.loc)
+			if g := got.UTC().Format(time.RFC3339); g != tt.want || kind != tt.kind {
+				t.Errorf("resolveWall(%s %v) = %s, %v; want %s, %v", tt.date, tt.at, g, kind, tt.want, tt.kind)
+			}
+		})
+	}
+}
+
+func TestClockChange(t *testing.T) {
+	belgrade, _ := time.LoadLocation("Europe/Belgrade")
+	spring := time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC).In(belgrade)
+	autumn := time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC).In(belgrade)
+	if got, want := clockChange(spring), "clocks go forward from 02:00 to 03:00"; got != want {
+		t.Errorf("spring: %q, want %q", got, want)
+	}
+	if got, want := clockChange(autumn), "clocks go back from 03:00 to 02:00"; got != want {
+		t.Errorf("autumn: %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,210 @@
+package agenda
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// programme wraps session lines (each indented by six spaces in the
+// result) in a minimal valid programme on 2017-06-29 in Europe/Belgrade.
+// The first session line is on line 7.
+func programme(sessions ...string) string {
+	return "title: T\n" +
+		"timezone: Europe/Belgrade\n" +
+		"tracks: [{id: plenary, name: Plenary}]\n" +
+		"days:\n" +
+		"  - date: 2017-06-29\n" +
+		"    sessions:\n" +
+		"      " + strings.Join(sessions, "\n      ") + "\n"
+}
+
+func TestParseProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // every problem, in order
+	}{
+		{"valid", programme("- {time: 09:30-10:30, title: A}"), nil},
+		{"unknown key with suggestion", programme("- {strat: '09:30', end: '10:30', title: A}"),
+			[]string{`p.yaml:7:10: unknown key "strat" in a session (did you mean "start"?)`}},
+		{"speaker for speakers", programme("- {time: 09:30-10:30, title: A, speaker: [X]}"),
+			[]string{`p.yaml:7:39: unknown key "speaker" in a session (did you mean "speakers"?)`}},
+		{"unknown top-level key", "titel: T\ntimezone: UTC\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
+			[]string{`p.yaml:1:1: unknown key "titel" in the programme (did you mean "title"?)`}},
+		{"unknown key without suggestion", programme("- {time: 09:30-10:30, title: A, zzzzzzzzzz: 1}"),
+			[]string{`p.yaml:7:39: unknown key "zzzzzzzzzz" in a session; known keys are id, time, start, end, duration, title, kind, speakers, topics, track, room, location, description, url`}},
+		{"duplicate key", programme("- {time: 09:30-10:30, title: A, title: B}"),
+			[]string{`p.yaml:7:39: key "title" appears twice in a session (first at line 7): keep one`}},
+		{"speakers not a list", programme("- {time: 09:30-10:30, title: A, speakers: 3}"),
+			[]string{`p.yaml:7:49: speakers must be a list, as in speakers: [Jane Doe], not "3"`}},
+		{"days a mapping", "title: T\ntimezone: UTC\ndays: {}\n",
+			[]string{`p.yaml:3:7: days must be a list, as in days: [{date: 2017-06-29, sessions: [...]}], not a mapping`}},
+		{"missing title and time", programme("- {kind: break}"),
+			[]string{`p.yaml:7:9: a session has no title: add title:`, `p.yaml:7:9: a session has no time: add time: 09:30-10:30, or start: with end: or duration:`}},
+		{"missing programme fields", "project: X\n",
+			[]string{`p.yaml:1:1: the programme has no title: add title: Name of the meeting`, `p.yaml:1:1: the programme has no timezone: add timezone: with an IANA zone name such as Europe/Belgrade`, `p.yaml:1:1: the programme has no days: add days: with at least one date and its sessions`}},
+		{"impossible date", strings.Replace(programme("- {time: 09:30-10:30, title: A}"), "2017-06-29", "2017-02-30", 1),
+			[]string{`p.yaml:5:11: invalid date "2017-02-30": that day does not exist`}},
+		{"hour 25", programme("- {start: '25:00', end: '26:00', title: A}"),
+			[]string{`p.yaml:7:17: invalid time "25:00": hours must be 0 to 23`}},
+		{"dotted time", programme("- {time: 9.30-10.30, title: A}"),
+			[]string{`p.yaml:7:16: invalid time "9.30": write times as 09:30 or 09h30`}},
+		{"end before start", programme("- {time: 10:30-09:30, title: A}"),
+			[]string{`p.yaml:7:16: a session ends at 09:30, before it starts at 10:30: to end after midnight, give duration: instead of an end`}},
+		{"end equals start", programme("- {start: '10:30', end: '10:30', title: A}"),
+			[]string{`p.yaml:7:31: a session ends when it starts (10:30): give it a length`}},
+		{"zero duration", programme("- {start: '10:30', duration: 0m, title: A}"),
+			[]string{`p.yaml:7:36: invalid duration "0m": a session must last a positive time`}},
+		{"time with start", programme("- {time: 09:30-10:30, start: '09:30', title: A}"),
+			[]string{`p.yaml:7:36: a session has time and start: give either time: 09:30-10:30 or start with end or duration`}},
+		{"start without end", programme("- {start: '09:30', title: A}"),
+			[]string{`p.yaml:7:9: a session has a start but no end: add end: or duration:`}},
+		{"end and duration", programme("- {start: '09:30', end: '10:00', duration: 30m, title: A}"),
+			[]string{`p.yaml:7:50: a session has both end and duration: keep one`}},
+		{"gap", strings.Replace(programme("- {time: 02:30-03:30, title: A}"), "2017-06-29", "2026-03-29", 1),
+			[]string{`p.yaml:7:16: 02:30 on 2026-03-29 does not exist in Europe/Belgrade (clocks go forward from 02:00 to 03:00): choose another time`}},
+		{"ambiguous", strings.Replace(programme("- {time: 02:30-03:30, title: A}"), "2017-06-29", "2026-10-25", 1),
+			[]string{`p.yaml:7:16: warning: 02:30 on 2026-10-25 happens twice in Europe/Belgrade (clocks go back from 03:00 to 02:00): using the first, 02:30 CEST (UTC+02:00)`}},
+		{"unknown track", programme("- {time: 09:30-10:30, title: A, track: plenery}"),
+			[]string{`p.yaml:7:46: unknown track "plenery" (did you mean "plenary"?)`}},
+		{"unsafe id", programme("- {id: ../x, time: 09:30-10:30, title: A}"),
+			[]string{`p.yaml:7:14: session id "../x" must start with a letter or a digit`}},
+		{"id with slash", programme("- {id: a/b, time: 09:30-10:30, title: A}"),
+			[]string{`p.yaml:7:14: session id "a/b" contains '/': use only letters, digits, '-', '_' and '.'`}},
+		{"windows name", programme("- {id: con, time: 09:30-10:30, title: A}"),
+			[]string{`p.yaml:7:14: session id "con" is a name Windows reserves for a device`}},
+		{"duplicate ids", programme("- {id: a, time: 09:30-10:30, title: A}", "- {id: A, time: 10:30-11:30, title: B}"),
+			[]string{`p.yaml:8:14: duplicate session id "A" (first at line 7): give each session its own id`}},
+		{"overlap", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R}"),
+			[]string{`p.yaml:8:9: warning: "B" overlaps "A" (line 7) in R: move one of them, or make one a break`}},
+		{"overlap with a break is fine", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R, kind: break}"), nil},
+		{"newline in title", programme(`- {time: 09:30-10:30, title: "A\nB"}`),
+			[]string{`p.yaml:7:36: title must be one line: remove the line break`}},
+		{"carriage return in description", programme(`- {time: 09:30-10:30, title: A, description: "x\ry"}`),
+			[]string{`p.yaml:7:52: description contains the control character U+000D: remove it`}},
+		{"bad url", programme("- {time: 09:30-10:30, title: A, url: 'javascript:alert(1)'}"),
+			[]string{`p.yaml:7:44: url "javascript:alert(1)" is not a web address: write it as https://example.org/page`}},
+		{"bad email", programme("- {time: 09:30-10:30, title: A, speakers: [{name: X, email: 'x@y\nBCC: z'}]}"),
+			[]string{`p.yaml:7:67: a speaker email "x@y BCC: z" is not an e-mail address: write it as name@example.org`}},
+		{"unknown zone", "title: T\ntimezone: Europe/Belgrad\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
+			[]string{`p.yaml:2:11: unknown time zone "Europe/Belgrad"; did you mean "Europe/Belgrade", "Europe/Belfast" or "Europe/Volgograd"?`}},
+		{"pristina", "title: T\ntimezone: Priština\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
+			[]string{`p.yaml:2:11: note: "Priština" has no zone of its own in the tz database; using Europe/Belgrade, whose time Kosovo keeps (CET/CEST)`}},
+		{"bad colour", "title: T\ntimezone: UTC\ntracks: [{id: a, color: bleu}]\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
+			[]string{`p.yaml:3:25: unknown colour "bleu": give a CSS colour name or #rrggbb (did you mean "blue"?)`}},
+		{"latitude out of range", "title: T\ntimezone: UTC\nvenue: {geo: {lat: 91, lon: 0}}\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
+			[]string{`p.yaml:3:20: lat "91" must be a number of degrees from -90 to 90`}},
+		{"empty file", "", []string{`p.yaml:1:1: the programme is empty: start from 'agendacal init'`}},
+		{"second document", programme("- {time: 09:30-10:30, title: A}") + "---\ntitle: B\n",
+			[]string{`p.yaml:8:1: a second YAML document starts here: a programme is one document, remove the '---' line`}},
+		{"tab indentation", "title: T\ntimezone: UTC\ndays:\n\t- date: 2017-06-29\n",
+			[]string{`p.yaml:4:1: YAML syntax: found character that cannot start any token: indent with spaces, not tabs`}},
+		{"unclosed quote", "title: \"T\ntimezone: UTC\n",
+			[]string{`p.yaml:3:1: YAML syntax: found unexpected end of stream`}},
+		{"invalid UTF-8", "title: T\xff\n", []string{`p.yaml:1:9: the file is not valid UTF-8: save it as UTF-8`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, problems := Parse("p.yaml", []byte(tt.yaml))
+			var got []string
+			for _, p := range problems {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestParseByteOrderMark(t *testing.T) {
+	p, problems := Parse("p.yaml", []byte("\uFEFF"+programme("- {time: 09:30-10:30, title: A}")))
+	if p == nil || len(problems) != 0 {
+		t.Fatalf("a byte-order mark should be accepted: %v", problems)
+	}
+}
+
+func TestDerivedIDs(t *testing.T) {
+	p, problems := Parse("p.yaml", []byte(programme(
+		"- {time: 10:30-11:00, title: Coffee break, kind: break}",
+		"- {time: 15:30-16:00, title: Coffee break, kind: break}",
+		"- {time: 16:00-16:30, title: 'Coffee break', kind: break}",
+		"- {time: 09:00-09:30, title: 'Përshëndetje: Приштина & Kosova!'}",
+		"- {time: 11:00-11:30, title: '会議'}",
+		"- {id: 2017-06-29-opening, time: 12:00-12:30, title: X}",
+		"- {time: 12:30-13:00, title: Opening}",
+	)))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	var got []string
+	for _, s := range p.Sessions {
+		got = append(got, s.ID)
+	}
+	want := []string{
+		"2017-06-29-coffee-break", "2017-06-29-coffee-break-2", "2017-06-29-coffee-break-3",
+		"2017-06-29-pershendetje-pristina-kosova", "2017-06-29-s6f7de8e4", "2017-06-29-opening", "2017-06-29-opening-2",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("ids:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// An id derived from the date and title stays the same when everything else
+// about the session changes.
+func TestDerivedIDsAreStable(t *testing.T) {
+	a, _ := Parse("p.yaml", []byte(programme("- {time: 09:30-10:30, title: Keynote, room: A, speakers: [X], description: one}")))
+	b, _ := Parse("p.yaml", []byte(programme("- {start: '14:00', duration: 2h, title: Keynote, room: B, speakers: [Y, Z], description: two}")))
+	if a == nil || b == nil || a.Sessions[0].ID != b.Sessions[0].ID {
+		t.Fatalf("ids differ: %v, %v", a, b)
+	}
+}
+
+func TestLongTitleID(t *testing.T) {
+	title := strings.Repeat("word ", 40)
+	id := derivedID(time.Date(2017, 6, 29, 0, 0, 0, 0, time.UTC), title)
+	if len(id) > maxIDLength-len("-999") || strings.HasSuffix(id, "-") || checkID(id) != "" {
+		t.Errorf("derived id %q (%d bytes) is not a safe, whole-word id", id, len(id))
+	}
+}
+
+func TestPristinaExample(t *testing.T) {
+	data, err := os.ReadFile("../examples/pristina.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, problems := Parse("pristina.yaml", data)
+	if p == nil || len(problems) != 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if len(p.Sessions) != 12 {
+		t.Fatalf("%d sessions, want 12", len(p.Sessions))
+	}
+	first, last := p.Sessions[0], p.Sessions[11]
+	if got := first.Start.UTC().Format(time.RFC3339); got != "2017-06-29T06:30:00Z" {
+		t.Errorf("registration starts at %s, want 2017-06-29T06:30:00Z (08h30 CEST)", got)
+	}
+	if got := last.Start.Format("15:04 MST"); got != "16:30 CEST" || last.Kind != KindBreak {
+		t.Errorf("last slot starts at %s (%s), want the 16:30 CEST coffee break", got, last.Kind)
+	}
+	if got, want := first.Location, "Conference Room Castor, 8th floor, Hotel Sirius, Pristina, Kosovo"; got != want {
+		t.Errorf("location %q, want %q", got, want)
+	}
+	for i := 1; i < len(p.Sessions); i++ {
+		if !p.Sessions[i].Start.Equal(p.Sessions[i-1].End) {
+			t.Errorf("slot %d starts at %v, not when slot %d ends", i+1, p.Sessions[i].Start, i)
+		}
+	}
+}
+
+func TestLateSessionByDuration(t *testing.T) {
+	p, problems := Parse("p.yaml", []byte(programme("- {start: '21:00', duration: 4h, title: Social evening}")))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	if got := p.Sessions[0].End.Format("2006-01-02 15:04"); got != "2017-06-30 01:00" {
+		t.Errorf("ends %s, want 2017-06-30 01:00", got)
+	}
+}

@@ -1,0 +1,247 @@
+package ical
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agendacal/agendacal/agenda"
+)
+
+// contentLine is one unfolded line: its name, raw parameters and value.
+type contentLine struct {
+	name, params, value string
+}
+
+// readLines checks the physical form of a calendar (CRLF endings only, at
+// most 75 octets a line, no line that splits a UTF-8 character, no control
+// character) and returns its unfolded content lines.
+func readLines(t *testing.T, data []byte) []contentLine {
+	t.Helper()
+	if !bytes.HasSuffix(data, []byte("\r\n")) {
+		t.Fatalf("calendar does not end with CRLF")
+	}
+	var logical []string
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\r\n"), "\r\n") {
+		switch {
+		case len(line) > 75:
+			t.Errorf("line %d has %d octets: %q", i+1, len(line), line)
+		case !utf8.ValidString(line):
+			t.Errorf("line %d is not valid UTF-8 on its own (a character split by folding?): %q", i+1, line)
+		case strings.ContainsAny(line, "\r\n"):
+			t.Errorf("line %d holds a bare CR or LF: %q", i+1, line)
+		}
+		for _, r := range line {
+			if r < 0x20 && r != '\t' || r == 0x7f {
+				t.Errorf("line %d holds the control character %U: %q", i+1, r, line)
+			}
+		}
+		if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
+			if len(logical) == 0 {
+				t.Fatalf("calendar starts with a continuation line")
+			}
+			logical[len(logical)-1] += line[1:]
+			continue
+		}
+		logical = append(logical, line)
+	}
+	var out []contentLine
+	for _, l := range logical {
+		// The name ends at the first ';' or ':'; parameter values may be
+		// quoted and hold ':'.
+		end := strings.IndexAny(l, ";:")
+		if end < 0 {
+			t.Fatalf("content line without ':': %q", l)
+		}
+		cl := contentLine{name: l[:end]}
+		rest := l[end:]
+		quoted := false
+		for i, r := range rest {
+			if r == '"' {
+				quoted = !quoted
+			}
+			if r == ':' && !quoted {
+				cl.params, cl.value = rest[:i], rest[i+1:]
+				break
+			}
+		}
+		out = append(out, cl)
+	}
+	return out
+}
+
+// unescapeText reverses RFC 5545's TEXT escaping.
+func unescapeText(t *testing.T, s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			if c == ';' || c == ',' {
+				t.Errorf("unescaped %q in TEXT value %q", c, s)
+			}
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if i == len(s) {
+			t.Fatalf("TEXT value ends with a lone backslash: %q", s)
+		}
+		switch s[i] {
+		case 'n', 'N':
+			b.WriteByte('\n')
+		case '\\', ';', ',':
+			b.WriteByte(s[i])
+		default:
+			t.Errorf("invalid escape \\%c in %q", s[i], s)
+		}
+	}
+	return b.String()
+}
+
+func testProgramme(t *testing.T, sessions ...*agenda.Session) *agenda.Programme {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Belgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sessions {
+		s.Start = s.Start.In(loc)
+		s.End = s.End.In(loc)
+	}
+	return &agenda.Programme{Title: "T", ZoneName: "Europe/Belgrade", Zone: loc, UIDDomain: "example.org", Sessions: sessions}
+}
+
+func encode(t *testing.T, p *agenda.Programme, c Calendar) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := NewEncoder(p, Options{Stamp: time.Date(2017, 6, 1, 12, 0, 0, 0, time.UTC)}).Encode(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// events returns the properties of each VEVENT, by name.
+func events(lines []contentLine) []map[string][]contentLine {
+	var out []map[string][]contentLine
+	var cur map[string][]contentLine
+	for _, l := range lines {
+		switch {
+		case l.name == "BEGIN" && l.value == "VEVENT":
+			cur = map[string][]contentLine{}
+		case l.name == "END" && l.value == "VEVENT":
+			out = append(out, cur)
+			cur = nil
+		case cur != nil:
+			cur[l.name] = append(cur[l.name], l)
+		}
+	}
+	return out
+}
+
+func TestHostileTextIsFoldedAndEscaped(t *testing.T) {
+	hostile := []string{
+		"plain",
+		`a,b;c\d"e'f:g`,
+		"two\nlines",
+		"injected\r\nBEGIN:VEVENT\r\nUID:evil",
+		"bare\rcarriage return and \x1b[31mescape\x00 and \x7f and \u0085",
+		strings.Repeat("Përshëndetje, Приштина; ", 12),
+		strings.Repeat("🎉", 40),
+		strings.Repeat("x", 74) + "é" + strings.Repeat("漢", 30),
+		"invalid \xff\xfe UTF-8",
+		"line\u2028separator",
+		"trailing backslash \\",
+	}
+	for _, text := range hostile {
+		start := time.Date(2017, 6, 29, 6, 30, 0, 0, time.UTC)
+		s := &agenda.Session{ID: "x", Title: text, Location: text, Description: text, Start: start, End: start.Add(time.Hour), URL: "https://example.org/a b\r\nX-EVIL:1"}
+		data := encode(t, testProgramme(t, s), Calendar{Sessions: []*agenda.Session{s}})
+		lines := readLines(t, data)
+		evs := events(lines)
+		if len(evs) != 1 {
+			t.Fatalf("%q: %d events, want 1", text, len(evs))
+		}
+		ev := evs[0]
+		wantNames := []string{"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL"}
+		if len(ev) != len(wantNames) {
+			t.Errorf("%q: properties %v, want exactly %v", text, keys(ev), wantNames)
+		}
+		for _, n := range wantNames {
+			if len(ev[n]) != 1 {
+				t.Errorf("%q: %d %s properties, want 1", text, len(ev[n]), n)
+			}
+		}
+		want := map[string]string{
+			"SUMMARY":     cleanText(text),
+			"LOCATION":    cleanText(text),
+			"DESCRIPTION": cleanText(text + "\n\n" + s.URL),
+		}
+		for _, n := range []string{"SUMMARY", "LOCATION", "DESCRIPTION"} {
+			if got := unescapeText(t, ev[n][0].value); got != want[n] {
+				t.Errorf("%s of %q reads back as %q, want %q", n, text, got, want[n])
+			}
+		}
+		if u := ev["URL"][0].value; strings.ContainsAny(u, " \r\n") {
+			t.Errorf("URL not encoded: %q", u)
+		}
+	}
+}
+
+func keys(m map[string][]contentLine) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"a\r\nb", "a\nb"},
+		{"tab\tkept", "tab\tkept"},
+		{"\x00\x1b\x7f\u0085x", "x"},
+		{"bad \xff", "bad \uFFFD"},
+	}
+	for _, tt := range tests {
+		if got := cleanText(tt.in); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got, want := cleanParam(`Hotel "Sirius", Room; 1:2 \ it's`), "Hotel Sirius Room 1 2 it s"; got != want {
+		t.Errorf("cleanParam = %q, want %q", got, want)
+	}
+	if got, want := cleanURI("https://example.org/a b\"<>\r\n"), "https://example.org/a%20b%22%3C%3E%20"; got != want {
+		t.Errorf("cleanURI = %q, want %q", got, want)
+	}
+}
+
+func TestTimesInZoneOrUTC(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Belgrade")
+	at := func(y int, m time.Month, d, h, min int) time.Time {
+		return time.Date(y, m, d, h, min, 0, 0, time.UTC).In(loc)
+	}
+	sessions := []*agenda.Session{
+		{ID: "before", Title: "before", Start: at(2026, 10, 24, 22, 0), End: at(2026, 10, 24, 23, 0)},
+		{ID: "repeated", Title: "repeated", Start: at(2026, 10, 25, 0, 30), End: at(2026, 10, 25, 1, 30)},
+		{ID: "after", Title: "after", Start: at(2026, 10, 25, 2, 0), End: at(2026, 10, 25, 3, 0)},
+	}
+	data := encode(t, testProgramme(t, sessions...), Calendar{Sessions: sessions})
+	want := map[string][2]string{
+		"before@example.org":   {";TZID=Europe/Belgrade:20261025T000000", ";TZID=Europe/Belgrade:20261025T010000"},
+		"repeated@example.org": {":20261025T003000Z", ":20261025T013000Z"},
+		"after@example.org":    {":20261025T020000Z", ";TZID=Europe/Belgrade:20261025T040000"},
+	}
+	for _, ev := range events(readLines(t, data)) {
+		uid := ev["UID"][0].value
+		got := [2]string{ev["DTSTART"][0].params + ":" + ev["DTSTART"][0].value, ev["DTEND"][0].params + ":" + ev["DTEND"][0].value}
+		if got != want[uid] {
+			t.Errorf("%s: DTSTART, DTEND = %q, want %q", uid, got, want[uid])
+		}
+		if _, ok := ev["DURATION"]; ok {
+			t.Errorf("%s has DURATION", uid)
+		}
+	}
+}
