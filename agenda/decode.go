@@ -20,6 +20,13 @@ type decoder struct {
 	// misspelt holds the mappings with an unknown key that looks like a
 	// misspelt known one; a missing field there is not reported twice.
 	misspelt map[*yaml.Node]bool
+	// bad holds the nodes reported already, so that a value that is there
+	// but wrong is not also reported as missing.
+	bad map[*yaml.Node]bool
+	// aliasBudget is how many more nodes may be reached through aliases.
+	aliasBudget     int
+	aliasesReported bool
+	sizes           map[*yaml.Node]int
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
@@ -31,6 +38,12 @@ func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	if n != nil {
+		if d.bad == nil {
+			d.bad = map[*yaml.Node]bool{}
+		}
+		d.bad[n] = true
+	}
 	d.add(n, Error, format, args...)
 }
 
@@ -85,6 +98,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
 		return nil
 	}
+	d.aliasBudget = d.size(&doc)
 	return doc.Content[0]
 }
 
@@ -141,12 +155,38 @@ func position(data []byte, offset int) (line, col int) {
 	return line, utf8.RuneCount(before[start:]) + 1
 }
 
-// deref follows an alias to the node it names.
-func deref(n *yaml.Node) *yaml.Node {
+// deref follows an alias to the node it names. Every node reached through
+// an alias is charged to a budget as large as the document itself, so that
+// aliases of aliases (a "billion laughs" file) fail fast instead of making
+// the walk visit more nodes than the file holds.
+func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
+		if d.aliasBudget -= d.size(n.Alias); d.aliasBudget < 0 {
+			if !d.aliasesReported {
+				d.errorf(n, "aliases here expand to more nodes than the whole file holds: write the values out, or use fewer aliases of aliases")
+				d.aliasesReported = true
+			}
+			return nil
+		}
 		n = n.Alias
 	}
 	return n
+}
+
+// size counts the nodes under n, aliases as one node each.
+func (d *decoder) size(n *yaml.Node) int {
+	if s, ok := d.sizes[n]; ok {
+		return s
+	}
+	s := 1
+	for _, c := range n.Content {
+		s += d.size(c)
+	}
+	if d.sizes == nil {
+		d.sizes = map[*yaml.Node]int{}
+	}
+	d.sizes[n] = s
+	return s
 }
 
 func kindName(n *yaml.Node) string {
@@ -162,7 +202,10 @@ func kindName(n *yaml.Node) string {
 // fields checks that n is a mapping whose keys are among keys, each once,
 // and returns its values by key. what names the mapping in messages.
 func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*yaml.Node {
-	n = deref(n)
+	n = d.deref(n)
+	if n == nil {
+		return nil
+	}
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, "%s must be a mapping of keys such as %s, not %s", what, keys[0], kindName(n))
 		return nil
@@ -170,7 +213,10 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 	out := make(map[string]*yaml.Node, len(n.Content)/2)
 	keyNodes := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
+		k, v := d.deref(n.Content[i]), n.Content[i+1]
+		if k == nil {
+			continue
+		}
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(k, "a key in %s must be a word, not %s", what, kindName(k))
 			continue
@@ -211,7 +257,7 @@ func contains(list []string, s string) bool {
 // scalar returns the text of a scalar node; ok is false when n is absent or
 // null, or (with a problem recorded) not a scalar.
 func (d *decoder) scalar(n *yaml.Node, what string) (string, bool) {
-	n = deref(n)
+	n = d.deref(n)
 	if n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return "", false
 	}
@@ -249,7 +295,7 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 
 // list returns the items of a sequence node, or records that n is not one.
 func (d *decoder) list(n *yaml.Node, what, example string) []*yaml.Node {
-	n = deref(n)
+	n = d.deref(n)
 	if n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil
 	}

@@ -68,7 +68,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	}
 	var sources []sessionSource
 	days := d.list(f["days"], "days", "days: [{date: 2017-06-29, sessions: [...]}]")
-	if len(days) == 0 && deref(f["days"]).Kind == yaml.SequenceNode {
+	if n := d.deref(f["days"]); len(days) == 0 && n != nil && n.Kind == yaml.SequenceNode {
 		d.errorf(f["days"], "days is empty: add at least one date and its sessions")
 	}
 	for _, day := range days {
@@ -85,13 +85,11 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 // missing records a required field that is absent (at its parent) or empty
 // (at its value).
 func (d *decoder) missing(parent, value *yaml.Node, msg string) {
-	if value == nil && d.misspelt[deref(parent)] {
+	if value == nil && d.misspelt[d.deref(parent)] {
 		return
 	}
-	if value != nil && len(d.problems) > 0 {
-		if last := d.problems[len(d.problems)-1].Pos; last.Line == value.Line && last.Col == value.Column {
-			return // the value is reported already: it is there but wrong
-		}
+	if value != nil && d.bad[value] {
+		return // the value is reported already: it is there but wrong
 	}
 	if value != nil {
 		d.errorf(value, "%s", msg)
@@ -171,7 +169,10 @@ func (d *decoder) email(n *yaml.Node, what string) string {
 
 // person reads a speaker or organiser: a plain name, or a mapping.
 func (d *decoder) person(n *yaml.Node, what string, mappingOnly bool) *Person {
-	n = deref(n)
+	n = d.deref(n)
+	if n == nil {
+		return nil
+	}
 	if n.Kind == yaml.ScalarNode && !mappingOnly {
 		name := d.text(n, what, true)
 		if name == "" {

@@ -44,7 +44,7 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 }
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
-	n = deref(n)
+	n = d.deref(n)
 	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "speakers", "topics", "track", "room", "location", "description", "url"})
 	if f == nil {
 		return sessionSource{}, false

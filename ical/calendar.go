@@ -96,7 +96,7 @@ func (e *Encoder) Encode(w io.Writer, c Calendar) error {
 		}})
 	}
 	if c.Feed {
-		cal.SetRefreshInterval("PT1H", ics.WithValue(string(ics.ValueDataTypeDuration)))
+		cal.SetRefreshInterval("PT1H") // the library adds VALUE=DURATION itself
 		cal.SetXPublishedTTL("PT1H")
 	}
 	if e.zone != nil {

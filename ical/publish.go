@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/agendacal/agendacal/agenda"
 )
@@ -19,10 +23,24 @@ import (
 //
 // Every file is first written in full under a temporary name in its own
 // folder; only when all are written are they renamed into place, so a reader
-// never sees half a file and a failed run leaves what was published before
-// as it was. Calendars of sessions and tracks that are no longer in the
-// programme are then removed.
-func Publish(dir string, p *agenda.Programme, opts Options) (err error) {
+// never sees half a file and a run that fails before then leaves what was
+// published before as it was. The calendars a build writes are listed in
+// dir/.agendacal.manifest; those of sessions and tracks that are no longer
+// in the programme are removed, and no other file is touched.
+//
+// Only one Publish writes into a folder at a time: it holds a lock on
+// dir/.agendacal.lock, waiting up to wait for another build to finish
+// before it gives up with a *BusyError.
+func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) (err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating the output folder: %w", err)
+	}
+	unlock, err := lock(filepath.Join(dir, lockName), wait)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	removeTemporaries(dir)
 	e := NewEncoder(p, opts)
 	var staged []stagedFile
 	defer func() {
@@ -55,39 +73,76 @@ func Publish(dir string, p *agenda.Programme, opts Options) (err error) {
 		}
 	}
 	for _, t := range p.Tracks {
-		if err := stage(filepath.Join("tracks", t.ID+".ics"), Calendar{Sessions: byTrack[t], Track: t, Feed: true}); err != nil {
+		if err := stage(path.Join("tracks", t.ID+".ics"), Calendar{Sessions: byTrack[t], Track: t, Feed: true}); err != nil {
 			return err
 		}
 	}
 	for _, s := range p.Sessions {
-		if err := stage(filepath.Join("sessions", s.ID+".ics"), Calendar{Sessions: []*agenda.Session{s}}); err != nil {
+		if err := stage(path.Join("sessions", s.ID+".ics"), Calendar{Sessions: []*agenda.Session{s}}); err != nil {
 			return err
 		}
 	}
-	keep := make(map[string]bool, len(staged))
-	for _, f := range staged {
-		if err := os.Rename(f.temp, f.final); err != nil {
-			return fmt.Errorf("publishing %s: %w", f.final, err)
-		}
-		keep[f.final] = true
+	previous := readManifest(dir)
+	manifest, err := stageManifest(dir, staged)
+	if err != nil {
+		return err
 	}
-	return removeStale(dir, keep)
+	staged = append(staged, manifest)
+	for _, f := range staged {
+		// Anything but a file in the way would stop the renames half-way:
+		// find it before anything is replaced.
+		if fi, err := os.Lstat(f.final); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", f.final)
+		}
+	}
+	for i, f := range staged {
+		if err := os.Rename(f.temp, f.final); err != nil {
+			return &PartialError{Published: i, Total: len(staged), Err: err}
+		}
+	}
+	return removeStale(dir, previous, staged)
 }
 
-// stagedFile is a calendar written in full under a temporary name.
+// PartialError reports a build that failed after it had started to replace
+// the published files: some are new, the others as before.
+type PartialError struct {
+	Published, Total int
+	Err              error
+}
+
+func (e *PartialError) Error() string {
+	if e.Published == e.Total {
+		return fmt.Sprintf("every calendar is published, but %v", e.Err)
+	}
+	return fmt.Sprintf("%d of %d files were replaced before %v; build again once it is fixed", e.Published, e.Total, e.Err)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// stagedFile is a file written in full under a temporary name.
 type stagedFile struct {
 	temp, final string
+	rel         string // the final name, relative to the output folder, with '/'
 }
 
 // stage writes one calendar to a temporary file beside dir/rel.
 func (e *Encoder) stage(dir, rel string, c Calendar) (stagedFile, error) {
-	final := filepath.Join(dir, rel)
-	f, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".*.tmp")
+	return stageFile(dir, rel, func(w io.Writer) error { return e.Encode(w, c) })
+}
+
+// stageFile writes a file with write to a temporary name beside dir/rel.
+func stageFile(dir, rel string, write func(io.Writer) error) (stagedFile, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		// agenda's ids cannot do this; the check keeps it so.
+		return stagedFile{}, fmt.Errorf("refusing to write %q: it is outside the output folder", rel)
+	}
+	final := filepath.Join(dir, filepath.FromSlash(rel))
+	f, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".*"+tempSuffix)
 	if err != nil {
 		return stagedFile{}, fmt.Errorf("writing %s: %w", final, err)
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
-	err = e.Encode(w, c)
+	err = write(w)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -101,31 +156,102 @@ func (e *Encoder) stage(dir, rel string, c Calendar) (stagedFile, error) {
 		os.Remove(f.Name())
 		return stagedFile{}, fmt.Errorf("writing %s: %w", final, err)
 	}
-	return stagedFile{temp: f.Name(), final: final}, nil
+	return stagedFile{temp: f.Name(), final: final, rel: rel}, nil
 }
 
-// removeStale removes the calendars in dir's tracks and sessions folders
-// that this run did not write: sessions and tracks since taken out of the
-// programme.
-func removeStale(dir string, keep map[string]bool) error {
-	var errs []error
-	for _, sub := range []string{"tracks", "sessions"} {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+// tempSuffix ends the names of files not yet published.
+const tempSuffix = ".agendacal-tmp"
+
+// removeTemporaries removes what builds killed half-way left behind. The
+// caller holds the lock, so no other build is writing them.
+func removeTemporaries(dir string) {
+	for _, sub := range []string{".", "tracks", "sessions"} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
 		for _, ent := range entries {
-			path := filepath.Join(dir, sub, ent.Name())
-			if ent.Type().IsRegular() && strings.HasSuffix(ent.Name(), ".ics") && !keep[path] {
-				if err := os.Remove(path); err != nil {
-					errs = append(errs, err)
-				}
+			if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), ".") && strings.HasSuffix(ent.Name(), tempSuffix) {
+				os.Remove(filepath.Join(dir, sub, ent.Name()))
 			}
 		}
 	}
+}
+
+// manifestName lists the calendars the last build published, one a line.
+const manifestName = ".agendacal.manifest"
+
+// stageManifest writes the list of files to a temporary manifest.
+func stageManifest(dir string, files []stagedFile) (stagedFile, error) {
+	return stageFile(dir, manifestName, func(w io.Writer) error {
+		for _, f := range files {
+			if _, err := io.WriteString(w, f.rel+"\n"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// readManifest returns the files the last build published.
+func readManifest(dir string) []string {
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(data))
+}
+
+// lockName is the lock file in the output folder.
+const lockName = ".agendacal.lock"
+
+// BusyError reports that another build held the output folder's lock for
+// longer than Publish would wait.
+type BusyError struct {
+	Lock   string
+	Waited time.Duration
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("another agendacal build is writing this folder (it holds %s); gave up after %v", e.Lock, e.Waited)
+}
+
+// lock takes the lock at path, trying every tenth of a second for up to
+// wait.
+func lock(path string, wait time.Duration) (unlock func(), err error) {
+	deadline := time.Now().Add(wait)
+	for {
+		unlock, ok, err := tryLock(path)
+		if err != nil {
+			return nil, fmt.Errorf("locking the output folder: %w", err)
+		}
+		if ok {
+			return unlock, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, &BusyError{Lock: path, Waited: wait}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// removeStale removes the calendars the previous build published that this
+// one did not: sessions and tracks taken out of the programme. Only files
+// in the previous manifest are candidates, so nothing agendacal did not
+// write is ever removed.
+func removeStale(dir string, previous []string, published []stagedFile) error {
+	keep := make(map[string]bool, len(published))
+	for _, f := range published {
+		keep[f.rel] = true
+	}
+	var errs []error
+	for _, rel := range previous {
+		if keep[rel] || !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("removing calendars no longer in the programme: %w", err)
+		return &PartialError{Published: len(published), Total: len(published), Err: fmt.Errorf("calendars no longer in the programme could not be removed: %w", err)}
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func build(t *testing.T, programme string) []calendarFile {
 		t.Fatalf("programme does not parse:\n%v", problems)
 	}
 	out := t.TempDir()
-	if err := ical.Publish(out, p, ical.Options{Stamp: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := ical.Publish(out, p, ical.Options{Stamp: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	files := []calendarFile{{path: filepath.Join(out, "programme.ics"), want: expected(p, p.Sessions)}}

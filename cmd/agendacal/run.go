@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -26,6 +27,7 @@ const (
 	exitProblems = 1 // the programme has errors (or warnings, with --strict)
 	exitUsage    = 2 // the command line is wrong
 	exitOutput   = 3 // the programme is fine but the outputs could not be written
+	exitBusy     = 4 // another build held the output folder for longer than --wait
 )
 
 // exitError carries a message and the exit status it calls for.
@@ -45,7 +47,10 @@ func usageErrorf(format string, args ...any) error {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	app := newApp(env)
-	err := app.Run(interspersed(app, args))
+	args, err := interspersed(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -70,6 +75,7 @@ type environment struct {
 
 func newApp(env *environment) *cli.App {
 	strict := &cli.BoolFlag{Name: "strict", Usage: "treat warnings as errors", EnvVars: []string{"AGENDACAL_STRICT"}}
+	maxSize := &cli.StringFlag{Name: "max-size", Value: "128MiB", Usage: "refuse programme files larger than `SIZE` (as in 64MiB)", EnvVars: []string{"AGENDACAL_MAX_SIZE"}}
 	return &cli.App{
 		Name:    "agendacal",
 		Usage:   "turn a meeting programme in YAML into iCalendar files",
@@ -82,6 +88,7 @@ func newApp(env *environment) *cli.App {
 		ErrWriter:       env.stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError: onUsageError,
 		Commands: []*cli.Command{
 			{
 				Name:      "build",
@@ -93,9 +100,11 @@ func newApp(env *environment) *cli.App {
 					"has errors. SOURCE_DATE_EPOCH, when set, fixes every DTSTAMP.",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "public", Usage: "output `DIR`, or - for standard output", EnvVars: []string{"AGENDACAL_OUT"}},
-					strict,
+					&cli.DurationFlag{Name: "wait", Value: time.Minute, Usage: "how long to wait for another build writing the same folder", EnvVars: []string{"AGENDACAL_WAIT"}},
+					strict, maxSize,
 				},
-				Action: func(c *cli.Context) error { return build(c, env) },
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return build(c, env) },
 			},
 			{
 				Name:      "check",
@@ -103,8 +112,9 @@ func newApp(env *environment) *cli.App {
 				ArgsUsage: "PROGRAMME.yaml",
 				Description: "Prints every problem as FILE:LINE:COL: message, sorted by position.\n" +
 					"Exit status 1 when there are errors (or warnings, with --strict).",
-				Flags:  []cli.Flag{strict},
-				Action: func(c *cli.Context) error { return check(c, env) },
+				Flags:        []cli.Flag{strict, maxSize},
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return check(c, env) },
 			},
 			{
 				Name:      "init",
@@ -112,10 +122,21 @@ func newApp(env *environment) *cli.App {
 				ArgsUsage: "[FILE]",
 				Description: "Writes the programme of a one-day meeting in Pristina to FILE\n" +
 					"(programme.yaml by default; - for standard output). Never overwrites a file.",
-				Action: func(c *cli.Context) error { return initProgramme(c, env) },
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return initProgramme(c, env) },
 			},
 		},
 	}
+}
+
+// onUsageError reports a wrong flag in one line, pointing at --help rather
+// than printing all of it.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	name := "agendacal"
+	if c.Command != nil && c.Command.Name != "" {
+		name += " " + c.Command.Name
+	}
+	return usageErrorf("%v (see '%s --help')", err, name)
 }
 
 // load reads and parses the programme named by the command's one argument,
@@ -125,17 +146,31 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 	if c.NArg() != 1 {
 		return nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
 	}
+	limit, err := parseSize(c.String("max-size"))
+	if err != nil {
+		return nil, err
+	}
 	name := c.Args().First()
-	var data []byte
-	var err error
+	var r io.Reader = env.stdin
 	if name == "-" {
 		name = "<stdin>"
-		data, err = io.ReadAll(env.stdin)
 	} else {
-		data, err = os.ReadFile(name)
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+		}
+		defer f.Close()
+		r = f
 	}
+	// Read one byte past the limit to tell a file at the limit from one
+	// over it, without ever holding more.
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+	}
+	if int64(len(data)) > limit {
+		fmt.Fprintf(env.stderr, "%s:1:1: the programme is larger than --max-size (%s): raise --max-size if it really is this large\n", name, c.String("max-size"))
+		return nil, &exitError{code: exitProblems}
 	}
 	prog, problems := agenda.Parse(name, data)
 	for _, p := range problems {
@@ -172,6 +207,9 @@ func build(c *cli.Context, env *environment) error {
 	}
 	opts := ical.Options{Stamp: stamp}
 	out := c.String("out")
+	if strings.TrimSpace(out) == "" {
+		return usageErrorf("--out is empty: name the folder to publish into, or - for standard output")
+	}
 	if out == "-" {
 		w := bufio.NewWriter(env.stdout)
 		if err := ical.NewEncoder(prog, opts).Encode(w, ical.Calendar{Sessions: prog.Sessions, Feed: true}); err != nil {
@@ -182,10 +220,41 @@ func build(c *cli.Context, env *environment) error {
 		}
 		return nil
 	}
-	if err := ical.Publish(out, prog, opts); err != nil {
-		return &exitError{code: exitOutput, msg: err.Error() + "\nhint: nothing published before was changed; check that the folder is writable"}
+	err = ical.Publish(out, prog, opts, c.Duration("wait"))
+	var busy *ical.BusyError
+	var partial *ical.PartialError
+	switch {
+	case errors.As(err, &busy):
+		return &exitError{code: exitBusy, msg: err.Error() + "\nhint: try again later, or give --wait a longer time"}
+	case errors.As(err, &partial):
+		return &exitError{code: exitOutput, msg: err.Error()}
+	case errors.Is(err, syscall.ENOTDIR):
+		return &exitError{code: exitOutput, msg: err.Error() + fmt.Sprintf("\nhint: --out %q must name a folder, not a file", out)}
+	case err != nil:
+		return &exitError{code: exitOutput, msg: err.Error() + "\nhint: nothing published before was changed; check that the folder is writable and the disk has room"}
 	}
 	return nil
+}
+
+// parseSize reads a size such as 128MiB, 50MB, 4096 or 1G.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		scale  int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	scale := int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, scale = strings.TrimSpace(rest), u.scale
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/scale {
+		return 0, usageErrorf("--max-size %q must be a size such as 64MiB", s)
+	}
+	return n * scale, nil
 }
 
 // buildTime is the DTSTAMP of a build: SOURCE_DATE_EPOCH when set, so that
@@ -236,20 +305,27 @@ func initProgramme(c *cli.Context, env *environment) error {
 // interspersed moves a command's flags before its arguments, so that
 // 'agendacal build programme.yaml --out site' means what it says: urfave/cli
 // stops reading flags at the first argument.
-func interspersed(app *cli.App, args []string) []string {
+func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	var cmd *cli.Command
 	at := 1
 	for ; at < len(args); at++ {
 		if !strings.HasPrefix(args[at], "-") {
+			if args[at] == "help" {
+				// 'agendacal help build' is 'agendacal build --help'.
+				return append(append([]string{}, args[:at]...), append(args[at+1:], "--help")...), nil
+			}
 			cmd = app.Command(args[at])
+			if cmd == nil {
+				return nil, usageErrorf("unknown command %q: the commands are init, check and build (see 'agendacal --help')", args[at])
+			}
 			break
 		}
 	}
 	if cmd == nil {
-		return args
+		return args, nil
 	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
@@ -274,7 +350,10 @@ func interspersed(app *cli.App, args []string) []string {
 		default:
 			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+			if !strings.Contains(name, "=") && takesValue[name] {
+				if i+1 == len(rest) {
+					return nil, usageErrorf("flag %s needs a value (see 'agendacal %s --help')", a, cmd.Name)
+				}
 				i++
 				flags = append(flags, rest[i])
 			}
@@ -285,5 +364,5 @@ func interspersed(app *cli.App, args []string) []string {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}
-	return out
+	return out, nil
 }
