@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -112,6 +113,9 @@ func (d *decoder) yamlError(err error, data []byte) {
 				line, msg = l, text
 			}
 		}
+	}
+	if strings.Contains(msg, "unexpected end of stream") {
+		msg += ": is a quote or a bracket left open?"
 	}
 	lines := bytes.SplitN(data, []byte("\n"), line+1)
 	if line <= len(lines) && len(bytes.TrimLeft(lines[line-1], " ")) > 0 && bytes.TrimLeft(lines[line-1], " ")[0] == '\t' {
@@ -221,14 +225,16 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 			d.errorf(k, "a key in %s must be a word, not %s", what, kindName(k))
 			continue
 		}
+		if k.Value == "<<" {
+			d.errorf(k, "YAML merge keys (<<) are not supported in %s: write the keys out", what)
+			d.markMisspelt(n) // the keys it would merge are not missing, only hidden
+			continue
+		}
 		if !contains(keys, k.Value) {
 			msg := fmt.Sprintf("unknown key %q in %s", k.Value, what)
 			if c := closest(k.Value, keys); c != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", c)
-				if d.misspelt == nil {
-					d.misspelt = map[*yaml.Node]bool{}
-				}
-				d.misspelt[n] = true
+				d.markMisspelt(n)
 			} else {
 				msg += "; known keys are " + strings.Join(keys, ", ")
 			}
@@ -243,6 +249,13 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 		out[k.Value] = v
 	}
 	return out
+}
+
+func (d *decoder) markMisspelt(n *yaml.Node) {
+	if d.misspelt == nil {
+		d.misspelt = map[*yaml.Node]bool{}
+	}
+	d.misspelt[n] = true
 }
 
 func contains(list []string, s string) bool {
@@ -276,9 +289,14 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 	if !ok {
 		return ""
 	}
+	if !oneLine && strings.Contains(s, "\r") {
+		// Text pasted from web forms and Windows editors ends lines with
+		// CRLF: a line break all the same.
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	}
 	for _, r := range s {
 		switch {
-		case oneLine && (r == '\n' || r == '\u2028' || r == '\u2029'):
+		case oneLine && (r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'):
 			d.errorf(n, "%s must be one line: remove the line break", what)
 			return ""
 		case r == '\t' || r == '\n':
@@ -287,10 +305,31 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 			return ""
 		}
 	}
+	if hasBidiControl(s) {
+		d.warnf(n, "%s holds an invisible character that reorders text (U+202A–U+202E or U+2066–U+2069): calendar programs may show it in a different order", what)
+	}
 	if oneLine {
-		return strings.TrimSpace(s)
+		s = strings.TrimSpace(s)
+		if strings.TrimFunc(s, isInvisible) == "" {
+			return "" // nothing a reader would see: as good as empty
+		}
+		return s
 	}
 	return strings.TrimRight(strings.TrimLeft(s, "\n"), " \t\n")
+}
+
+// hasBidiControl tells whether s holds a bidirectional embedding, override
+// or isolate, which can make text read differently from how it is stored.
+func hasBidiControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
+	})
+}
+
+// isInvisible tells spaces and format characters (zero-width spaces and
+// joiners, byte-order marks, directional marks), which show nothing.
+func isInvisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
 }
 
 // list returns the items of a sequence node, or records that n is not one.

@@ -57,19 +57,32 @@ func windowsReserved(name string) bool {
 // derivedID makes a session id from its date and title alone, so that it
 // stays the same when the time, room, speakers or description change.
 func derivedID(date time.Time, title string) string {
-	slug := slugify(title, maxIDLength-len("2006-01-02-")-len("-999"))
-	if slug == "" {
+	const room = maxIDLength - len("2006-01-02-") - len("-999")
+	slug, cut := slugify(title, room-len("-0123456789ab"))
+	switch {
+	case slug == "":
 		// A title with nothing to transliterate (CJK, emoji) still needs a
 		// stable id: take it from the title's hash.
-		sum := sha256.Sum256([]byte(title))
-		slug = "s" + hex.EncodeToString(sum[:4])
+		slug = "s" + shortHash(title)
+	case cut:
+		// Long titles that differ only past the cut must not get ids that
+		// depend on their order: the hash of the whole title tells them
+		// apart.
+		slug += "-" + shortHash(title)
 	}
 	return date.Format("2006-01-02") + "-" + slug
 }
 
+// shortHash is 12 hex digits of the SHA-256 of s.
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:6])
+}
+
 // slugify lower-cases s, transliterates what it can to ASCII letters and
-// joins the words with '-', cut at a word boundary within max bytes.
-func slugify(s string, max int) string {
+// joins the words with '-', cut at a word boundary within max bytes; cut
+// tells whether anything was left out.
+func slugify(s string, max int) (slug string, cut bool) {
 	var b strings.Builder
 	pendingDash := false
 	for _, r := range strings.ToLower(s) {
@@ -80,24 +93,26 @@ func slugify(s string, max int) string {
 		}
 		if pendingDash {
 			if b.Len()+1+len(t) > max {
+				cut = true
 				break
 			}
 			b.WriteByte('-')
 			pendingDash = false
 		}
 		if b.Len()+len(t) > max {
+			cut = true
 			break
 		}
 		b.WriteString(t)
 	}
 	out := b.String()
-	if len(out) == max {
+	if cut && !pendingDash {
 		// Cut back to a whole word where there is one.
 		if i := strings.LastIndexByte(out, '-'); i > 0 {
 			out = out[:i]
 		}
 	}
-	return out
+	return strings.TrimSuffix(out, "-"), cut
 }
 
 // transliterate returns the ASCII spelling of a lower-case rune for use in

@@ -20,10 +20,19 @@ func Parse(file string, data []byte) (*Programme, Problems) {
 	if root := d.document(data); root != nil {
 		prog = d.programme(root)
 	}
-	d.problems.sort()
 	if d.problems.Err(false) != nil {
-		return nil, d.problems
+		// With errors to mend, notes (how an alias resolved, advice) are
+		// noise: they come back once the programme is valid.
+		kept := d.problems[:0]
+		for _, p := range d.problems {
+			if p.Severity != Note {
+				kept = append(kept, p)
+			}
+		}
+		kept.sort()
+		return nil, kept
 	}
+	d.problems.sort()
 	return prog, d.problems
 }
 
@@ -50,7 +59,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		d.missing(root, f["title"], "the programme has no title: add title: Name of the meeting")
 	}
 	d.timezone(root, f["timezone"], p)
-	p.UIDDomain = d.uidDomain(f["uid_domain"], p)
+	p.UIDDomain = d.uidDomain(root, f["uid_domain"], p)
 	if n := f["organizer"]; n != nil {
 		p.Organizer = d.person(n, "organizer", true)
 	}
@@ -58,9 +67,9 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		p.Venue = d.venue(n)
 	}
 	p.Tracks = d.tracks(f["tracks"])
-	tracks := make(map[string]*Track, len(p.Tracks))
+	tracks := make(map[string]*Track, len(p.Tracks)) // by lower-case id
 	for _, t := range p.Tracks {
-		tracks[t.ID] = t
+		tracks[strings.ToLower(t.ID)] = t
 	}
 	if f["days"] == nil {
 		d.errorf(root, "the programme has no days: add days: with at least one date and its sessions")
@@ -115,7 +124,7 @@ func (d *decoder) timezone(root, n *yaml.Node, p *Programme) {
 	p.Zone, p.ZoneName = loc, canonical
 }
 
-func (d *decoder) uidDomain(n *yaml.Node, p *Programme) string {
+func (d *decoder) uidDomain(root, n *yaml.Node, p *Programme) string {
 	if s := d.text(n, "uid_domain", true); s != "" {
 		for _, r := range s {
 			if !isAlnum(r) && r != '-' && r != '.' {
@@ -135,10 +144,13 @@ func (d *decoder) uidDomain(n *yaml.Node, p *Programme) string {
 	if name == "" {
 		name = p.Title
 	}
-	if slug := slugify(name, 40); slug != "" {
-		return slug + ".agendacal.invalid"
+	slug, _ := slugify(name, 40)
+	if slug == "" {
+		slug = "p" + shortHash(name)
 	}
-	return "agendacal.invalid"
+	domain := slug + ".agendacal.invalid"
+	d.notef(root, "no uid_domain or url: UIDs end in @%s, made from the %s; add uid_domain: with a domain of yours so that they stay the same when it changes", domain, map[bool]string{true: "project", false: "title"}[p.Project != ""])
+	return domain
 }
 
 func (d *decoder) url(n *yaml.Node, what string) string {

@@ -82,8 +82,16 @@ func TestParseProblems(t *testing.T) {
 		{"overlap with a break is fine", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R, kind: break}"), nil},
 		{"newline in title", programme(`- {time: 09:30-10:30, title: "A\nB"}`),
 			[]string{`p.yaml:7:36: title must be one line: remove the line break`}},
-		{"carriage return in description", programme(`- {time: 09:30-10:30, title: A, description: "x\ry"}`),
-			[]string{`p.yaml:7:52: description contains the control character U+000D: remove it`}},
+		{"carriage return in title", programme(`- {time: 09:30-10:30, title: "x\ry"}`),
+			[]string{`p.yaml:7:36: title must be one line: remove the line break`}},
+		{"escape character in description", programme(`- {time: 09:30-10:30, title: A, description: "x\x1by"}`),
+			[]string{`p.yaml:7:52: description contains the control character U+001B: remove it`}},
+		{"bidi override", programme(`- {time: 09:30-10:30, title: "abc\u202Edef"}`),
+			[]string{`p.yaml:7:36: warning: title holds an invisible character that reorders text (U+202A–U+202E or U+2066–U+2069): calendar programs may show it in a different order`}},
+		{"invisible title", programme(`- {time: 09:30-10:30, title: "\u200B\u200B"}`),
+			[]string{`p.yaml:7:36: a session has no title: add title:`}},
+		{"merge key", programme("- {<<: {title: A}, time: 09:30-10:30}"),
+			[]string{`p.yaml:7:10: YAML merge keys (<<) are not supported in a session: write the keys out`}},
 		{"bad url", programme("- {time: 09:30-10:30, title: A, url: 'javascript:alert(1)'}"),
 			[]string{`p.yaml:7:44: url "javascript:alert(1)" is not a web address: write it as https://example.org/page`}},
 		{"bad email", programme("- {time: 09:30-10:30, title: A, speakers: [{name: X, email: 'x@y\nBCC: z'}]}"),
@@ -102,7 +110,7 @@ func TestParseProblems(t *testing.T) {
 		{"tab indentation", "title: T\ntimezone: UTC\ndays:\n\t- date: 2017-06-29\n",
 			[]string{`p.yaml:4:1: YAML syntax: found character that cannot start any token: indent with spaces, not tabs`}},
 		{"unclosed quote", "title: \"T\ntimezone: UTC\n",
-			[]string{`p.yaml:3:1: YAML syntax: found unexpected end of stream`}},
+			[]string{`p.yaml:3:1: YAML syntax: found unexpected end of stream: is a quote or a bracket left open?`}},
 		{"invalid UTF-8", "title: T\xff\n", []string{`p.yaml:1:9: the file is not valid UTF-8: save it as UTF-8`}},
 	}
 	for _, tt := range tests {
@@ -110,6 +118,9 @@ func TestParseProblems(t *testing.T) {
 			_, problems := Parse("p.yaml", []byte(tt.yaml))
 			var got []string
 			for _, p := range problems {
+				if strings.Contains(p.Message, "no uid_domain or url") {
+					continue // TestUIDDomainNote tests it
+				}
 				got = append(got, p.String())
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
@@ -119,8 +130,18 @@ func TestParseProblems(t *testing.T) {
 	}
 }
 
+func TestCRLFInDescriptionIsALineBreak(t *testing.T) {
+	p, problems := Parse("p.yaml", []byte(programme(`- {time: 09:30-10:30, title: A, description: "one\r\ntwo\rthree"}`)))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	if got := p.Sessions[0].Description; got != "one\ntwo\nthree" {
+		t.Errorf("description %q, want CRLF and CR as line feeds", got)
+	}
+}
+
 func TestParseByteOrderMark(t *testing.T) {
-	p, problems := Parse("p.yaml", []byte("\uFEFF"+programme("- {time: 09:30-10:30, title: A}")))
+	p, problems := Parse("p.yaml", []byte("\uFEFF"+programme("- {time: 09:30-10:30, title: A}")+"uid_domain: example.org\n"))
 	if p == nil || len(problems) != 0 {
 		t.Fatalf("a byte-order mark should be accepted: %v", problems)
 	}
@@ -145,7 +166,7 @@ func TestDerivedIDs(t *testing.T) {
 	}
 	want := []string{
 		"2017-06-29-coffee-break", "2017-06-29-coffee-break-2", "2017-06-29-coffee-break-3",
-		"2017-06-29-pershendetje-pristina-kosova", "2017-06-29-s6f7de8e4", "2017-06-29-opening", "2017-06-29-opening-2",
+		"2017-06-29-pershendetje-pristina-kosova", "2017-06-29-s6f7de8e48ace", "2017-06-29-opening", "2017-06-29-opening-2",
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("ids:\n%v\nwant\n%v", got, want)
@@ -159,6 +180,47 @@ func TestDerivedIDsAreStable(t *testing.T) {
 	b, _ := Parse("p.yaml", []byte(programme("- {start: '14:00', duration: 2h, title: Keynote, room: B, speakers: [Y, Z], description: two}")))
 	if a == nil || b == nil || a.Sessions[0].ID != b.Sessions[0].ID {
 		t.Fatalf("ids differ: %v, %v", a, b)
+	}
+}
+
+func TestUIDDomain(t *testing.T) {
+	tests := []struct {
+		extra, domain, note string
+	}{
+		{"uid_domain: Example.ORG\n", "example.org", ""},
+		{"url: https://meeting.example.net/programme\n", "meeting.example.net", ""},
+		{"", "t.agendacal.invalid", "p.yaml:1:1: note: no uid_domain or url: UIDs end in @t.agendacal.invalid, made from the title; add uid_domain: with a domain of yours so that they stay the same when it changes"},
+		{"project: iPROCEEDS\n", "iproceeds.agendacal.invalid", "p.yaml:1:1: note: no uid_domain or url: UIDs end in @iproceeds.agendacal.invalid, made from the project; add uid_domain: with a domain of yours so that they stay the same when it changes"},
+	}
+	for _, tt := range tests {
+		p, problems := Parse("p.yaml", []byte(programme("- {time: 09:30-10:30, title: A}")+tt.extra))
+		if p == nil || p.UIDDomain != tt.domain {
+			t.Errorf("%q: domain %v, want %q (%v)", tt.extra, p, tt.domain, problems)
+			continue
+		}
+		if got := problems.Error(); got != tt.note {
+			t.Errorf("%q: problems %q, want %q", tt.extra, got, tt.note)
+		}
+	}
+}
+
+func TestAfterMidnightWarning(t *testing.T) {
+	_, problems := Parse("p.yaml", []byte(programme(
+		"- {start: '23:00', duration: 1h, title: Late}",
+		"- {start: '00:15', duration: 1h, title: Later}",
+	)+"uid_domain: example.org\n"))
+	want := `p.yaml:8:9: warning: "Later" starts at 00:15, listed after "Late" at 23:00 on 2017-06-29: if it is after midnight, put it under date: 2017-06-30`
+	if got := problems.Error(); got != want {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestLongTitleIDsDifferByTheirEnds(t *testing.T) {
+	date := time.Date(2017, 6, 29, 0, 0, 0, 0, time.UTC)
+	long := strings.Repeat("Cooperation between the public and private sectors ", 5)
+	a, b := derivedID(date, long+"part one"), derivedID(date, long+"part two")
+	if a == b || checkID(a) != "" || checkID(b) != "" {
+		t.Errorf("ids %q and %q: want two different safe ids", a, b)
 	}
 }
 

@@ -35,12 +35,34 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		return nil
 	}
 	var out []sessionSource
+	var latest *sessionSource // the latest-starting session so far this day
 	for _, item := range items {
-		if src, ok := d.session(item, date, p, tracks); ok {
-			out = append(out, src)
+		src, ok := d.session(item, date, p, tracks)
+		if !ok {
+			continue
+		}
+		out = append(out, src)
+		if p.Zone == nil {
+			continue
+		}
+		if latest != nil && afterMidnight(latest.session.Start.In(p.Zone), src.session.Start.In(p.Zone)) {
+			next := date.AddDate(0, 0, 1).Format("2006-01-02")
+			d.warnf(src.node, "%q starts at %s, listed after %q at %s on %s: if it is after midnight, put it under date: %s",
+				src.session.Title, src.session.Start.In(p.Zone).Format("15:04"), latest.session.Title, latest.session.Start.In(p.Zone).Format("15:04"), dateText, next)
+		}
+		if latest == nil || src.session.Start.After(latest.session.Start) {
+			latest = &out[len(out)-1]
 		}
 	}
 	return out
+}
+
+// afterMidnight tells whether a session starting at next, listed after one
+// starting at prev on the same day, looks like one that follows it after
+// midnight: printed programmes list those under the evening's day, but a
+// date is a calendar date.
+func afterMidnight(prev, next time.Time) bool {
+	return prev.Hour() >= 18 && next.Hour() < 6 && next.Before(prev)
 }
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
@@ -78,7 +100,7 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 		}
 	}
 	if id := d.text(f["track"], "track", true); id != "" {
-		s.Track = tracks[id]
+		s.Track = tracks[strings.ToLower(id)]
 		if s.Track == nil {
 			d.unknownTrack(f["track"], id, tracks)
 		}
@@ -112,8 +134,8 @@ func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track
 		return
 	}
 	ids := make([]string, 0, len(tracks))
-	for k := range tracks {
-		ids = append(ids, k)
+	for _, t := range tracks {
+		ids = append(ids, t.ID)
 	}
 	sort.Strings(ids)
 	msg := fmt.Sprintf("unknown track %q", id)

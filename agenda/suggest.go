@@ -30,7 +30,9 @@ func editDistance(a, b string) int {
 // closest returns the candidate nearest to word, or "" when none is near
 // enough to be a likely typo.
 func closest(word string, candidates []string) string {
-	best, bestD := "", len(word)/2+2
+	// Within a third of the word's length (two letters swapped count two),
+	// and never a word that shares nothing with it.
+	best, bestD := "", min(len(word)/3+2, len(word))
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(word), c)
 		if strings.HasPrefix(c, strings.ToLower(word)) || strings.HasPrefix(strings.ToLower(word), c) {
