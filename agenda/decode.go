@@ -24,7 +24,9 @@ type decoder struct {
 	// bad holds the nodes reported already, so that a value that is there
 	// but wrong is not also reported as missing.
 	bad map[*yaml.Node]bool
-	// aliasBudget is how many more nodes may be reached through aliases.
+	// aliasBudget is how many more nodes may be reached through aliases: as
+	// many as the document holds, counted at the first alias.
+	root            *yaml.Node
 	aliasBudget     int
 	aliasesReported bool
 	sizes           map[*yaml.Node]int
@@ -99,7 +101,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
 		return nil
 	}
-	d.aliasBudget = d.size(&doc)
+	d.root = &doc
 	return doc.Content[0]
 }
 
@@ -136,10 +138,15 @@ func firstInvalidUTF8(data []byte) int {
 }
 
 // firstControl returns the offset of the first control character other than
-// tab, line feed and carriage return, or -1.
+// tab, line feed and carriage return, or -1. data is valid UTF-8, so the C1
+// controls are the two-byte sequences 0xC2 0x80 to 0xC2 0x9F, and a byte
+// scan finds them all without decoding.
 func firstControl(data []byte) int {
-	for i, r := range string(data) {
-		if isControl(r) && r != '\t' && r != '\n' && r != '\r' {
+	for i, c := range data {
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7f:
+			return i
+		case c == 0xc2 && i+1 < len(data) && data[i+1] >= 0x80 && data[i+1] <= 0x9f:
 			return i
 		}
 	}
@@ -165,6 +172,9 @@ func position(data []byte, offset int) (line, col int) {
 // the walk visit more nodes than the file holds.
 func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
+		if d.root != nil {
+			d.aliasBudget, d.root = count(d.root), nil
+		}
 		if d.aliasBudget -= d.size(n.Alias); d.aliasBudget < 0 {
 			if !d.aliasesReported {
 				d.errorf(n, "aliases here expand to more nodes than the whole file holds: write the values out, or use fewer aliases of aliases")
@@ -177,7 +187,16 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// size counts the nodes under n, aliases as one node each.
+// count counts the nodes under n, aliases as one node each.
+func count(n *yaml.Node) int {
+	c := 1
+	for _, child := range n.Content {
+		c += count(child)
+	}
+	return c
+}
+
+// size is count, remembered for each node aliases name.
 func (d *decoder) size(n *yaml.Node) int {
 	if s, ok := d.sizes[n]; ok {
 		return s

@@ -87,6 +87,9 @@ func slugify(s string, max int) (slug string, cut bool) {
 	pendingDash := false
 	for _, r := range strings.ToLower(s) {
 		t := transliterate(r)
+		if t == "\x00" {
+			continue // a letter with no sound of its own, inside a word
+		}
 		if t == "" {
 			pendingDash = b.Len() > 0
 			continue
@@ -116,30 +119,101 @@ func slugify(s string, max int) (slug string, cut bool) {
 }
 
 // transliterate returns the ASCII spelling of a lower-case rune for use in
-// ids: itself for letters and digits, a Latin spelling for accented Latin
-// and Cyrillic letters, "" for everything else.
+// ids: itself for letters and digits, a Latin spelling for the accented
+// Latin letters of European languages and for Serbian, Macedonian, Russian
+// and Ukrainian Cyrillic, "" for everything else. The hard and soft signs
+// have no spelling of their own and vanish without breaking the word.
 func transliterate(r rune) string {
 	if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 		return string(r)
 	}
-	if r < 0x80 {
-		return ""
-	}
-	for rest := transliterations; rest != ""; {
-		var group string
-		group, rest, _ = strings.Cut(rest, " ")
-		letters, latin, _ := strings.Cut(group, "=")
-		if strings.ContainsRune(letters, r) {
-			return latin
-		}
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ă', 'ą', 'а':
+		return "a"
+	case 'æ':
+		return "ae"
+	case 'ç', 'ć', 'ĉ', 'ċ', 'č', 'ћ', 'ц', 'ч':
+		return "c"
+	case 'ď', 'đ', 'ð', 'д':
+		return "d"
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ĕ', 'ė', 'ę', 'ě', 'е', 'э':
+		return "e"
+	case 'ĝ', 'ğ', 'ġ', 'ģ', 'г', 'ґ':
+		return "g"
+	case 'ĥ', 'ħ', 'х':
+		return "h"
+	case 'ì', 'í', 'î', 'ï', 'ĩ', 'ī', 'ĭ', 'į', 'ı', 'и', 'і':
+		return "i"
+	case 'ĳ':
+		return "ij"
+	case 'ĵ', 'й', 'ј':
+		return "j"
+	case 'ķ', 'к':
+		return "k"
+	case 'ĺ', 'ļ', 'ľ', 'ŀ', 'ł', 'л':
+		return "l"
+	case 'ñ', 'ń', 'ņ', 'ň', 'ŉ', 'н':
+		return "n"
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ŏ', 'ő', 'о':
+		return "o"
+	case 'œ':
+		return "oe"
+	case 'ŕ', 'ŗ', 'ř', 'р':
+		return "r"
+	case 'ś', 'ŝ', 'ş', 'š', 'ș', 'с', 'ш':
+		return "s"
+	case 'ß':
+		return "ss"
+	case 'ţ', 'ť', 'ŧ', 'ț', 'т':
+		return "t"
+	case 'ù', 'ú', 'û', 'ü', 'ũ', 'ū', 'ŭ', 'ů', 'ű', 'ų', 'у':
+		return "u"
+	case 'ŵ':
+		return "w"
+	case 'ý', 'ÿ', 'ŷ', 'ы':
+		return "y"
+	case 'ź', 'ż', 'ž', 'з':
+		return "z"
+	case 'þ':
+		return "th"
+	case 'б':
+		return "b"
+	case 'в':
+		return "v"
+	case 'ђ':
+		return "dj"
+	case 'є':
+		return "ye"
+	case 'ё':
+		return "yo"
+	case 'ж':
+		return "zh"
+	case 'ї':
+		return "yi"
+	case 'љ':
+		return "lj"
+	case 'м':
+		return "m"
+	case 'њ':
+		return "nj"
+	case 'п':
+		return "p"
+	case 'ф':
+		return "f"
+	case 'џ', 'ѕ':
+		return "dz"
+	case 'щ':
+		return "sc"
+	case 'ю':
+		return "yu"
+	case 'я':
+		return "ya"
+	case 'ѓ':
+		return "gj"
+	case 'ќ':
+		return "kj"
+	case 'ъ', 'ь':
+		return "\x00"
 	}
 	return ""
 }
-
-// transliterations maps groups of letters to their ASCII spelling: accented
-// Latin letters of European languages and Serbian, Macedonian, Russian and
-// Ukrainian Cyrillic.
-const transliterations = "àáâãäåāăą=a æ=ae çćĉċč=c ďđ=d èéêëēĕėęě=e ĝğġģ=g ĥħ=h ìíîïĩīĭįı=i ĳ=ij ĵ=j ķ=k ĺļľŀł=l " +
-	"ñńņňŉ=n òóôõöøōŏő=o œ=oe ŕŗř=r śŝşšș=s ß=ss ţťŧț=t ùúûüũūŭůűų=u ŵ=w ýÿŷ=y źżž=z þ=th ð=d " +
-	"а=a б=b в=v г=g ґ=g д=d ђ=dj е=e є=ye ё=yo ж=zh з=z и=i і=i ї=yi й=j ј=j к=k л=l љ=lj м=m н=n њ=nj о=o " +
-	"п=p р=r с=s т=t ћ=c у=u ф=f х=h ц=c ч=c џ=dz ш=s щ=sc ъ= ы=y ь= э=e ю=yu я=ya ѓ=gj ќ=kj ѕ=dz"

@@ -5,9 +5,12 @@
 package ical
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -42,11 +45,35 @@ type Calendar struct {
 
 // Encoder writes calendars of one programme. It works out the programme's
 // VTIMEZONE once, for the years all its sessions span, and uses it in every
-// calendar, so that every file agrees on the zone.
+// calendar, so that every file agrees on the zone. After Prepare, every
+// event is rendered once and copied into each calendar that holds it.
 type Encoder struct {
 	prog *agenda.Programme
 	opts Options
 	zone *zone
+	// timezone is the serialised VTIMEZONE.
+	timezone []byte
+	// rendered holds each session's serialised VEVENT after Prepare, by
+	// the session's place in the programme (index).
+	rendered [][]byte
+	index    map[*agenda.Session]int
+	// headers holds the serialised calendar properties by the calendar's
+	// kind: thousands of session files share one.
+	mu      sync.Mutex
+	headers map[headerKey][]byte
+}
+
+// headerKey is what a calendar's own properties depend on.
+type headerKey struct {
+	track  *agenda.Track
+	feed   bool
+	method string
+}
+
+// serialisation is how every calendar is written: RFC 5545's 75-octet
+// lines ended with CRLF.
+func serialisation() *ics.SerializationConfiguration {
+	return &ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
 }
 
 // NewEncoder returns an Encoder for the programme.
@@ -63,12 +90,93 @@ func NewEncoder(p *agenda.Programme, opts Options) *Encoder {
 			}
 		}
 		e.zone = newZone(p.ZoneName, p.Zone, first, last)
+		var buf bytes.Buffer
+		// Writing to a bytes.Buffer cannot fail.
+		_ = e.zone.component().SerializeTo(&buf, serialisation())
+		e.timezone = buf.Bytes()
 	}
 	return e
 }
 
+// Prepare renders every session's event, on up to workers goroutines, so
+// that calendars sharing sessions (the programme, its tracks, each
+// session's own file) copy them instead of rendering them again.
+func (e *Encoder) Prepare(workers int) error {
+	sessions := e.prog.Sessions
+	e.rendered = make([][]byte, len(sessions))
+	e.index = make(map[*agenda.Session]int, len(sessions))
+	for i, s := range sessions {
+		e.index[s] = i
+	}
+	return parallel(len(sessions), workers, func(i int) error {
+		var buf bytes.Buffer
+		buf.Grow(2048)
+		if err := e.event(sessions[i]).SerializeTo(&buf, serialisation()); err != nil {
+			return fmt.Errorf("writing the event of session %q: %w", sessions[i].ID, err)
+		}
+		e.rendered[i] = buf.Bytes()
+		return nil
+	})
+}
+
 // Encode writes one calendar to w.
 func (e *Encoder) Encode(w io.Writer, c Calendar) error {
+	if err := e.encode(w, c); err != nil {
+		return fmt.Errorf("writing calendar: %w", err)
+	}
+	return nil
+}
+
+func (e *Encoder) encode(w io.Writer, c Calendar) error {
+	header, err := e.headerOf(c)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(header); err != nil {
+		return err
+	}
+	if _, err := w.Write(e.timezone); err != nil {
+		return err
+	}
+	for _, s := range c.Sessions {
+		if i, ok := e.index[s]; ok {
+			if _, err := w.Write(e.rendered[i]); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := e.event(s).SerializeTo(w, serialisation()); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "END:VCALENDAR\r\n")
+	return err
+}
+
+// headerOf returns the serialised start of a calendar: BEGIN:VCALENDAR and
+// the calendar's own properties.
+func (e *Encoder) headerOf(c Calendar) ([]byte, error) {
+	key := headerKey{track: c.Track, feed: c.Feed, method: c.Method}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if h, ok := e.headers[key]; ok {
+		return h, nil
+	}
+	buf := bytes.NewBufferString("BEGIN:VCALENDAR\r\n")
+	for _, prop := range e.header(c).CalendarProperties {
+		if err := prop.SerializeTo(buf, serialisation()); err != nil {
+			return nil, err
+		}
+	}
+	if e.headers == nil {
+		e.headers = map[headerKey][]byte{}
+	}
+	e.headers[key] = buf.Bytes()
+	return buf.Bytes(), nil
+}
+
+// header holds the calendar's own properties.
+func (e *Encoder) header(c Calendar) *ics.Calendar {
 	cal := ics.NewCalendarFor("agendacal")
 	cal.SetProductId(ProdID)
 	cal.SetCalscale("GREGORIAN")
@@ -99,16 +207,38 @@ func (e *Encoder) Encode(w io.Writer, c Calendar) error {
 		cal.SetRefreshInterval("PT1H") // the library adds VALUE=DURATION itself
 		cal.SetXPublishedTTL("PT1H")
 	}
-	if e.zone != nil {
-		cal.AddVTimezone(e.zone.component())
+	return cal
+}
+
+// parallel calls do(i) for i in [0, n) on up to workers goroutines and
+// returns the first error.
+func parallel(n, workers int, do func(i int) error) error {
+	workers = max(1, min(workers, n))
+	var (
+		wg       sync.WaitGroup
+		next     atomic.Int64
+		firstErr error
+		once     sync.Once
+		failed   atomic.Bool
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := do(i); err != nil {
+					once.Do(func() { firstErr = err })
+					failed.Store(true)
+				}
+			}
+		}()
 	}
-	for _, s := range c.Sessions {
-		cal.AddVEvent(e.event(s))
-	}
-	if err := cal.SerializeTo(w, ics.WithNewLineWindows); err != nil {
-		return fmt.Errorf("writing calendar: %w", err)
-	}
-	return nil
+	wg.Wait()
+	return firstErr
 }
 
 // event builds the VEVENT of a session.

@@ -41,31 +41,16 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 	}
 	defer unlock()
 	removeTemporaries(dir)
-	e := NewEncoder(p, opts)
-	var staged []stagedFile
-	defer func() {
-		if err != nil {
-			for _, f := range staged {
-				os.Remove(f.temp)
-			}
-		}
-	}()
-	stage := func(rel string, c Calendar) error {
-		f, err := e.stage(dir, rel, c)
-		if err != nil {
-			return err
-		}
-		staged = append(staged, f)
-		return nil
-	}
 	for _, sub := range []string{"tracks", "sessions"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return fmt.Errorf("creating the output folder: %w", err)
 		}
 	}
-	if err := stage("programme.ics", Calendar{Sessions: p.Sessions, Feed: true}); err != nil {
+	e := NewEncoder(p, opts)
+	if err := e.Prepare(workers); err != nil {
 		return err
 	}
+	files := []outputFile{{"programme.ics", Calendar{Sessions: p.Sessions, Feed: true}}}
 	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
 	for _, s := range p.Sessions {
 		if s.Track != nil {
@@ -73,14 +58,37 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 		}
 	}
 	for _, t := range p.Tracks {
-		if err := stage(path.Join("tracks", t.ID+".ics"), Calendar{Sessions: byTrack[t], Track: t, Feed: true}); err != nil {
-			return err
-		}
+		files = append(files, outputFile{path.Join("tracks", t.ID+".ics"), Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
 	}
 	for _, s := range p.Sessions {
-		if err := stage(path.Join("sessions", s.ID+".ics"), Calendar{Sessions: []*agenda.Session{s}}); err != nil {
-			return err
+		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), Calendar{Sessions: []*agenda.Session{s}}})
+	}
+	staged := make([]stagedFile, len(files))
+	defer func() {
+		if err != nil {
+			for _, f := range staged {
+				if f.temp != "" {
+					os.Remove(f.temp)
+				}
+			}
 		}
+	}()
+	// Each file streams through a small buffer, reused file after file: a
+	// buffer holding a whole programme would cost more in fresh memory than
+	// the copying it saves.
+	buffers := make(chan *bufio.Writer, workers)
+	for range workers {
+		buffers <- bufio.NewWriterSize(nil, 64<<10)
+	}
+	err = parallel(len(files), workers, func(i int) error {
+		bw := <-buffers
+		defer func() { buffers <- bw }()
+		f, err := stageFile(dir, files[i].rel, bw, func(w io.Writer) error { return e.Encode(w, files[i].calendar) })
+		staged[i] = f
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	previous := readManifest(dir)
 	manifest, err := stageManifest(dir, staged)
@@ -88,15 +96,28 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 		return err
 	}
 	staged = append(staged, manifest)
+	// Anything but a file in the way would stop the renames half-way: find
+	// it before anything is replaced. One listing of each folder costs less
+	// than a look at every file.
+	inTheWay := map[string]bool{}
+	for _, sub := range []string{".", "tracks", "sessions"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil {
+			return fmt.Errorf("reading the output folder: %w", err)
+		}
+		for _, ent := range entries {
+			if !ent.Type().IsRegular() {
+				inTheWay[path.Join(sub, ent.Name())] = true
+			}
+		}
+	}
 	for _, f := range staged {
-		// Anything but a file in the way would stop the renames half-way:
-		// find it before anything is replaced.
-		if fi, err := os.Lstat(f.final); err == nil && !fi.Mode().IsRegular() {
+		if inTheWay[f.rel] {
 			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", f.final)
 		}
 	}
 	for i, f := range staged {
-		if err := os.Rename(f.temp, f.final); err != nil {
+		if err := renameFile(f.temp, f.final); err != nil {
 			return &PartialError{Published: i, Total: len(staged), Err: err}
 		}
 	}
@@ -119,44 +140,39 @@ func (e *PartialError) Error() string {
 
 func (e *PartialError) Unwrap() error { return e.Err }
 
+// workers is how many goroutines render and write files. Measured on two
+// cores, four beat two: while some wait in the file system to create a
+// file, the others render.
+const workers = 4
+
+// outputFile is one calendar of the output folder.
+type outputFile struct {
+	rel      string // with '/'
+	calendar Calendar
+}
+
 // stagedFile is a file written in full under a temporary name.
 type stagedFile struct {
 	temp, final string
 	rel         string // the final name, relative to the output folder, with '/'
 }
 
-// stage writes one calendar to a temporary file beside dir/rel.
-func (e *Encoder) stage(dir, rel string, c Calendar) (stagedFile, error) {
-	return stageFile(dir, rel, func(w io.Writer) error { return e.Encode(w, c) })
-}
-
-// stageFile writes a file with write to a temporary name beside dir/rel.
-func stageFile(dir, rel string, write func(io.Writer) error) (stagedFile, error) {
+// stageFile writes a new temporary file beside dir/rel with write, through
+// bw; the file is readable by all (a web server serves it) once it is
+// renamed into place.
+func stageFile(dir, rel string, bw *bufio.Writer, write func(io.Writer) error) (stagedFile, error) {
 	if !filepath.IsLocal(filepath.FromSlash(rel)) {
 		// agenda's ids cannot do this; the check keeps it so.
 		return stagedFile{}, fmt.Errorf("refusing to write %q: it is outside the output folder", rel)
 	}
 	final := filepath.Join(dir, filepath.FromSlash(rel))
-	f, err := os.CreateTemp(filepath.Dir(final), "."+filepath.Base(final)+".*"+tempSuffix)
-	if err != nil {
+	// The lock keeps other builds out, and O_EXCL any file of the same name.
+	temp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+tempSuffix)
+	if err := createFile(temp, bw, write); err != nil {
+		os.Remove(temp)
 		return stagedFile{}, fmt.Errorf("writing %s: %w", final, err)
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	err = write(w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return stagedFile{}, fmt.Errorf("writing %s: %w", final, err)
-	}
-	return stagedFile{temp: f.Name(), final: final, rel: rel}, nil
+	return stagedFile{temp: temp, final: final, rel: rel}, nil
 }
 
 // tempSuffix ends the names of files not yet published.
@@ -180,13 +196,13 @@ const manifestName = ".agendacal.manifest"
 
 // stageManifest writes the list of files to a temporary manifest.
 func stageManifest(dir string, files []stagedFile) (stagedFile, error) {
-	return stageFile(dir, manifestName, func(w io.Writer) error {
-		for _, f := range files {
-			if _, err := io.WriteString(w, f.rel+"\n"); err != nil {
-				return err
-			}
-		}
-		return nil
+	var b strings.Builder
+	for _, f := range files {
+		b.WriteString(f.rel + "\n")
+	}
+	return stageFile(dir, manifestName, bufio.NewWriter(nil), func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
 	})
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -163,8 +164,16 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 		r = f
 	}
 	// Read one byte past the limit to tell a file at the limit from one
-	// over it, without ever holding more.
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	// over it, without ever holding more; a file's size sets the buffer
+	// at once.
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok && f != os.Stdin {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			buf.Grow(int(min(fi.Size(), limit) + 1))
+		}
+	}
+	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 	}
@@ -211,8 +220,12 @@ func build(c *cli.Context, env *environment) error {
 		return usageErrorf("--out is empty: name the folder to publish into, or - for standard output")
 	}
 	if out == "-" {
-		w := bufio.NewWriter(env.stdout)
-		if err := ical.NewEncoder(prog, opts).Encode(w, ical.Calendar{Sessions: prog.Sessions, Feed: true}); err != nil {
+		e := ical.NewEncoder(prog, opts)
+		if err := e.Prepare(2); err != nil {
+			return &exitError{code: exitOutput, msg: err.Error()}
+		}
+		w := bufio.NewWriterSize(env.stdout, 1<<20)
+		if err := e.Encode(w, ical.Calendar{Sessions: prog.Sessions, Feed: true}); err != nil {
 			return &exitError{code: exitOutput, msg: err.Error()}
 		}
 		if err := w.Flush(); err != nil {

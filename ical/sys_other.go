@@ -3,7 +3,9 @@
 package ical
 
 import (
+	"bufio"
 	"errors"
+	"io"
 	"os"
 )
 
@@ -21,4 +23,27 @@ func tryLock(path string) (unlock func(), ok bool, err error) {
 	}
 	f.Close()
 	return func() { os.Remove(path) }, true, nil
+}
+
+// createFile creates a new file at path, failing if it exists, and fills
+// it with write through bw.
+func createFile(path string, bw *bufio.Writer, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	bw.Reset(f)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// renameFile moves the file at from to to, replacing any file there.
+func renameFile(from, to string) error {
+	return os.Rename(from, to)
 }

@@ -1,0 +1,76 @@
+package agenda
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/agendacal/agendacal/internal/synth"
+)
+
+// benchSizes are the programmes benchmarks run on: 1,000, 10,000 and
+// 100,000 sessions, so that growth shows.
+func benchSizes() []synth.Size {
+	return []synth.Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}}
+}
+
+func synthetic(b *testing.B, size synth.Size) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, size); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkYAMLDecode is the floor: yaml.v3 decoding into a node tree,
+// which Parse cannot avoid.
+func BenchmarkYAMLDecode(b *testing.B) {
+	for _, size := range benchSizes() {
+		data := synthetic(b, size)
+		b.Run(fmt.Sprintf("sessions=%d", size.Sessions()), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var n yaml.Node
+				if err := yaml.Unmarshal(data, &n); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParse decodes and validates a programme.
+func BenchmarkParse(b *testing.B) {
+	for _, size := range benchSizes() {
+		data := synthetic(b, size)
+		b.Run(fmt.Sprintf("sessions=%d", size.Sessions()), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if p, problems := Parse("bench.yaml", data); p == nil || len(p.Sessions) != size.Sessions() {
+					b.Fatalf("%v", problems)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParsePristina is 'agendacal check' of the example, less the
+// process start.
+func BenchmarkParsePristina(b *testing.B) {
+	data, err := os.ReadFile("../examples/pristina.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if p, _ := Parse("pristina.yaml", data); p == nil {
+			b.Fatal("the example does not parse")
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package ical
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/internal/synth"
+)
+
+// benchProgrammes are synthetic programmes of 1,000, 10,000 and 100,000
+// sessions, so that growth shows.
+func benchProgrammes(b *testing.B) []*agenda.Programme {
+	b.Helper()
+	var out []*agenda.Programme
+	for _, size := range []synth.Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}} {
+		var buf bytes.Buffer
+		if err := synth.Write(&buf, size); err != nil {
+			b.Fatal(err)
+		}
+		p, problems := agenda.Parse("bench.yaml", buf.Bytes())
+		if p == nil {
+			b.Fatal(problems)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func benchOptions() Options { return Options{Stamp: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)} }
+
+// BenchmarkEncodeProgramme writes the whole programme to an io.Writer, as
+// 'agendacal build --out -' does.
+func BenchmarkEncodeProgramme(b *testing.B) {
+	for _, p := range benchProgrammes(b) {
+		b.Run(fmt.Sprintf("sessions=%d", len(p.Sessions)), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := NewEncoder(p, benchOptions()).Encode(io.Discard, Calendar{Sessions: p.Sessions, Feed: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPublish writes every output (the programme, every track, every
+// session) into a fresh temporary folder.
+func BenchmarkPublish(b *testing.B) {
+	for _, p := range benchProgrammes(b) {
+		b.Run(fmt.Sprintf("sessions=%d", len(p.Sessions)), func(b *testing.B) {
+			b.ReportAllocs()
+			root := b.TempDir()
+			i := 0
+			for b.Loop() {
+				i++
+				if err := Publish(filepath.Join(root, fmt.Sprint(i)), p, benchOptions(), 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			os.RemoveAll(root)
+		})
+	}
+}
