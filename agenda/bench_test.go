@@ -17,47 +17,42 @@ func benchSizes() []synth.Size {
 	return []synth.Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}}
 }
 
-func synthetic(b *testing.B, size synth.Size) []byte {
-	b.Helper()
-	var buf bytes.Buffer
-	if err := synth.Write(&buf, size); err != nil {
-		b.Fatal(err)
+// eachSize runs op once a loop on the YAML of each benchmark programme.
+func eachSize(b *testing.B, op func(b *testing.B, size synth.Size, data []byte)) {
+	for _, size := range benchSizes() {
+		var buf bytes.Buffer
+		if err := synth.Write(&buf, size); err != nil {
+			b.Fatal(err)
+		}
+		data := buf.Bytes()
+		b.Run(fmt.Sprintf("sessions=%d", size.Sessions()), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				op(b, size, data)
+			}
+		})
 	}
-	return buf.Bytes()
 }
 
 // BenchmarkYAMLDecode is the floor: yaml.v3 decoding into a node tree,
 // which Parse cannot avoid.
 func BenchmarkYAMLDecode(b *testing.B) {
-	for _, size := range benchSizes() {
-		data := synthetic(b, size)
-		b.Run(fmt.Sprintf("sessions=%d", size.Sessions()), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				var n yaml.Node
-				if err := yaml.Unmarshal(data, &n); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	eachSize(b, func(b *testing.B, _ synth.Size, data []byte) {
+		var n yaml.Node
+		if err := yaml.Unmarshal(data, &n); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkParse decodes and validates a programme.
 func BenchmarkParse(b *testing.B) {
-	for _, size := range benchSizes() {
-		data := synthetic(b, size)
-		b.Run(fmt.Sprintf("sessions=%d", size.Sessions()), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if p, problems := Parse("bench.yaml", data); p == nil || len(p.Sessions) != size.Sessions() {
-					b.Fatalf("%v", problems)
-				}
-			}
-		})
-	}
+	eachSize(b, func(b *testing.B, size synth.Size, data []byte) {
+		if p, problems := Parse("bench.yaml", data); p == nil || len(p.Sessions) != size.Sessions() {
+			b.Fatalf("%v", problems)
+		}
+	})
 }
 
 // BenchmarkParsePristina is 'agendacal check' of the example, less the

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +269,36 @@ func TestLateSessionByDuration(t *testing.T) {
 	}
 	if got := p.Sessions[0].End.Format("2006-01-02 15:04"); got != "2017-06-30 01:00" {
 		t.Errorf("ends %s, want 2017-06-30 01:00", got)
+	}
+}
+
+// Hostile files fail with a clear message after bounded work: the memory
+// the parser allocates for them stays a small multiple of their size.
+func TestHostileFilesFailFast(t *testing.T) {
+	bomb := "title: T\ntimezone: UTC\ndays:\n  - &d {date: 2017-06-29, sessions: [&s {time: 09:00-10:00, title: A, topics: [" +
+		strings.TrimSuffix(strings.Repeat("a,", 1000), ",") + "]}, " + strings.TrimSuffix(strings.Repeat("*s, ", 1000), ", ") + "]}\n" +
+		strings.Repeat("  - *d\n", 1000)
+	deep := "title: T\ntimezone: UTC\ndays: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n"
+	tests := []struct {
+		name, data, want string
+	}{
+		{"alias bomb", bomb, "aliases here expand to more nodes than the whole file holds"},
+		{"deep nesting", deep, "YAML syntax: exceeded max depth of 10000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			p, problems := Parse("h.yaml", []byte(tt.data))
+			runtime.ReadMemStats(&after)
+			if p != nil || !strings.Contains(problems.Error(), tt.want) {
+				t.Fatalf("problems %v, want %q", problems, tt.want)
+			}
+			// Expanded, the bomb is a billion topics; the deep file would
+			// be a hundred thousand nested lists.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200*uint64(len(tt.data))+(8<<20) {
+				t.Errorf("allocated %d bytes for a %d-byte file", alloc, len(tt.data))
+			}
+		})
 	}
 }

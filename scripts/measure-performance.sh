@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Measures whole agendacal runs on a synthetic programme against the floor
+# that no implementation can beat: decoding the YAML into a node tree
+# (internal/synth/cmd/yamlfloor) plus creating the output tree (cp -r of
+# what agendacal writes). Each command runs ROUNDS times, interleaved with
+# the others so that a busy moment of the machine hits all alike; the
+# medians are printed, with the peak resident memory.
+#
+#   scripts/measure-performance.sh [DAYS ROOMS SLOTS [ROUNDS]]
+#
+# Defaults: 50 days × 10 rooms × 20 slots (10,000 sessions), 5 rounds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+days=${1:-50} rooms=${2:-10} slots=${3:-20} rounds=${4:-5}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/agendacal" ./cmd/agendacal
+go build -o "$work/yamlfloor" ./internal/synth/cmd/yamlfloor
+go run ./internal/synth/cmd/synth -days "$days" -rooms "$rooms" -slots "$slots" > "$work/programme.yaml"
+"$work/agendacal" build --out "$work/reference" "$work/programme.yaml"
+echo "programme: $((days * rooms * slots)) sessions, $(du -h "$work/programme.yaml" | cut -f1) of YAML;" \
+  "output: $(find "$work/reference" -type f | wc -l) files, $(du -sh "$work/reference" | cut -f1)"
+
+timed() { # name command...
+  local name=$1; shift
+  /usr/bin/time -f "$name %e %M" -a -o "$work/times" "$@" > /dev/null
+}
+for i in $(seq "$rounds"); do
+  timed floor-decode "$work/yamlfloor" "$work/programme.yaml"
+  timed floor-create cp -r "$work/reference" "$work/copy$i"
+  timed build "$work/agendacal" build --out "$work/out$i" "$work/programme.yaml"
+  timed stdout "$work/agendacal" build --out - "$work/programme.yaml"
+  timed check "$work/agendacal" check "$work/programme.yaml"
+  timed check-pristina "$work/agendacal" check examples/pristina.yaml
+  rm -rf "$work/copy$i" "$work/out$i"
+done
+
+python3 - "$work/times" <<'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, seconds, kib = line.split()
+    runs[name].append((float(seconds), int(kib)))
+med = {k: statistics.median(t for t, _ in v) for k, v in runs.items()}
+for k, v in runs.items():
+    print(f"{k:15s} median {med[k]:6.2f} s   peak {max(m for _, m in v) / 1024:6.0f} MiB")
+floor = med["floor-decode"] + med["floor-create"]
+print(f"build  / (decode + create) = {med['build'] / floor:.2f}  (target at most 1.5)")
+print(f"stdout / decode            = {med['stdout'] / med['floor-decode']:.2f}  (target at most 2)")
+PY
