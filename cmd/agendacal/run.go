@@ -89,7 +89,7 @@ func newApp(env *environment) *cli.App {
 		ErrWriter:       env.stderr,
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError: onUsageError,
+		OnUsageError:    onUsageError,
 		Commands: []*cli.Command{
 			{
 				Name:      "build",
