@@ -50,19 +50,7 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 	if err := e.Prepare(workers); err != nil {
 		return err
 	}
-	files := []outputFile{{"programme.ics", Calendar{Sessions: p.Sessions, Feed: true}}}
-	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
-	for _, s := range p.Sessions {
-		if s.Track != nil {
-			byTrack[s.Track] = append(byTrack[s.Track], s)
-		}
-	}
-	for _, t := range p.Tracks {
-		files = append(files, outputFile{path.Join("tracks", t.ID+".ics"), Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
-	}
-	for _, s := range p.Sessions {
-		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), Calendar{Sessions: []*agenda.Session{s}}})
-	}
+	files := outputFiles(p)
 	staged := make([]stagedFile, len(files))
 	defer func() {
 		if err != nil {
@@ -96,9 +84,39 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 		return err
 	}
 	staged = append(staged, manifest)
-	// Anything but a file in the way would stop the renames half-way: find
-	// it before anything is replaced. One listing of each folder costs less
-	// than a look at every file.
+	if err := nothingInTheWay(dir, staged); err != nil {
+		return err
+	}
+	for i, f := range staged {
+		if err := renameFile(f.temp, f.final); err != nil {
+			return &PartialError{Published: i, Total: len(staged), Err: err}
+		}
+	}
+	return removeStale(dir, previous, staged)
+}
+
+// outputFiles lists the calendars of a programme's output folder.
+func outputFiles(p *agenda.Programme) []outputFile {
+	files := []outputFile{{"programme.ics", Calendar{Sessions: p.Sessions, Feed: true}}}
+	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
+	for _, s := range p.Sessions {
+		if s.Track != nil {
+			byTrack[s.Track] = append(byTrack[s.Track], s)
+		}
+	}
+	for _, t := range p.Tracks {
+		files = append(files, outputFile{path.Join("tracks", t.ID+".ics"), Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
+	}
+	for _, s := range p.Sessions {
+		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), Calendar{Sessions: []*agenda.Session{s}}})
+	}
+	return files
+}
+
+// nothingInTheWay checks that no folder or other non-file stands where a
+// staged file goes, which would stop the renames half-way. One listing of
+// each folder costs less than a look at every file.
+func nothingInTheWay(dir string, staged []stagedFile) error {
 	inTheWay := map[string]bool{}
 	for _, sub := range []string{".", "tracks", "sessions"} {
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
@@ -116,12 +134,7 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", f.final)
 		}
 	}
-	for i, f := range staged {
-		if err := renameFile(f.temp, f.final); err != nil {
-			return &PartialError{Published: i, Total: len(staged), Err: err}
-		}
-	}
-	return removeStale(dir, previous, staged)
+	return nil
 }
 
 // PartialError reports a build that failed after it had started to replace
