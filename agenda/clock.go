@@ -2,9 +2,12 @@ package agenda
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // clock is a wall-clock time of day in minutes after midnight; 24*60 stands
@@ -66,7 +69,7 @@ func parseRange(s string) (start, end clock, err error) {
 	if i < 0 {
 		return 0, 0, fmt.Errorf("invalid time range %q: write it as 09:30-10:30, or use start and end", s)
 	}
-	_, width := decodeRune(s[i:])
+	_, width := utf8.DecodeRuneInString(s[i:])
 	if start, err = parseClock(s[:i], false); err != nil {
 		return 0, 0, err
 	}
@@ -74,13 +77,6 @@ func parseRange(s string) (start, end clock, err error) {
 		return 0, 0, err
 	}
 	return start, end, nil
-}
-
-func decodeRune(s string) (rune, int) {
-	for _, r := range s {
-		return r, len(string(r))
-	}
-	return 0, 0
 }
 
 // maxDuration bounds a session's length; a longer one is almost surely a typo.
@@ -116,44 +112,65 @@ const (
 )
 
 // resolveWall returns the instant at which the clocks of loc show the given
-// date and time. In a gap it returns the instant the gap ends; when the time
-// occurs twice it returns the first occurrence, as RFC 5545 (3.3.5) says.
-func resolveWall(date time.Time, c clock, loc *time.Location) (time.Time, wallKind) {
+// date and time, and the change of the clocks that makes the time special.
+// In a gap it returns the instant the gap ends; when the time occurs twice
+// it returns the first occurrence, as RFC 5545 (3.3.5) says.
+func resolveWall(date time.Time, c clock, loc *time.Location) (time.Time, wallKind, ClockChange) {
 	y, mo, d := date.Date()
 	h, m := int(c)/60, int(c)%60
 	t := time.Date(y, mo, d, h, m, 0, 0, loc)
-	if t.Hour() != h || t.Minute() != m || t.Day() != d {
-		start, _ := t.ZoneBounds()
-		return start, wallGap
-	}
-	wall := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
 	_, off := t.Zone()
-	first, kind := t, wallUnique
-	for _, probe := range []time.Duration{-26 * time.Hour, 26 * time.Hour} {
-		_, o := t.Add(probe).Zone()
-		if o == off {
-			continue
-		}
-		other := wall.Add(-time.Duration(o) * time.Second)
-		if _, oo := other.In(loc).Zone(); oo == o && !other.Equal(t) {
-			kind = wallAmbiguous
-			if other.Before(first) {
-				first = other
-			}
+	_, offBefore := t.Add(-26 * time.Hour).Zone()
+	_, offAfter := t.Add(26 * time.Hour).Zone()
+	if t.Hour() == h && t.Minute() == m && offBefore == off && offAfter == off {
+		return t, wallUnique, ClockChange{} // the clocks do not change within a day
+	}
+	// Try the wall time at every offset the zone has within a day of it.
+	wall := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
+	changes := ClockChanges(loc, wall.Add(-26*time.Hour), wall.Add(26*time.Hour))
+	offsets := []int{offBefore}
+	for _, ch := range changes {
+		offsets = append(offsets, ch.OffsetAfter)
+	}
+	var found []time.Time
+	for _, o := range offsets {
+		at := wall.Add(-time.Duration(o) * time.Second)
+		if _, oo := at.In(loc).Zone(); oo == o && !slices.ContainsFunc(found, at.Equal) {
+			found = append(found, at)
 		}
 	}
-	return first.In(loc), kind
+	near := nearest(changes, wall)
+	switch {
+	case len(found) == 0:
+		return near.At.In(loc), wallGap, near
+	case len(found) == 1:
+		return found[0].In(loc), wallUnique, near
+	}
+	return slices.MinFunc(found, time.Time.Compare).In(loc), wallAmbiguous, near
 }
 
-// clockChange describes the change of the clocks at the instant transition,
-// such as "clocks go forward from 02:00 to 03:00".
-func clockChange(transition time.Time) string {
-	_, offBefore := transition.Add(-time.Second).Zone()
-	_, offAfter := transition.Zone()
+// nearest returns the change whose local time of change is closest to the
+// wall time, given as UTC.
+func nearest(changes []ClockChange, wall time.Time) ClockChange {
+	var best ClockChange
+	bestD := time.Duration(math.MaxInt64)
+	for _, ch := range changes {
+		w := ch.WallBefore()
+		d := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC).Sub(wall).Abs()
+		if d < bestD {
+			best, bestD = ch, d
+		}
+	}
+	return best
+}
+
+// clockChange describes a change of the clocks, such as "clocks go forward
+// from 02:00 to 03:00".
+func clockChange(ch ClockChange) string {
 	direction := "forward"
-	if offAfter < offBefore {
+	if ch.OffsetAfter < ch.OffsetBefore {
 		direction = "back"
 	}
-	from := transition.In(time.FixedZone("", offBefore)).Format("15:04")
-	return fmt.Sprintf("clocks go %s from %s to %s", direction, from, transition.Format("15:04"))
+	to := ch.At.In(time.FixedZone("", ch.OffsetAfter))
+	return fmt.Sprintf("clocks go %s from %s to %s", direction, ch.WallBefore().Format("15:04"), to.Format("15:04"))
 }

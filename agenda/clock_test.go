@@ -136,7 +136,7 @@ func TestResolveWall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			date, _ := time.Parse("2006-01-02", tt.date)
-			got, kind := resolveWall(date, tt.at, tt.loc)
+			got, kind, _ := resolveWall(date, tt.at, tt.loc)
 			if g := got.UTC().Format(time.RFC3339); g != tt.want || kind != tt.kind {
 				t.Errorf("resolveWall(%s %v) = %s, %v; want %s, %v", tt.date, tt.at, g, kind, tt.want, tt.kind)
 			}
@@ -144,14 +144,44 @@ func TestResolveWall(t *testing.T) {
 	}
 }
 
-func TestClockChange(t *testing.T) {
-	belgrade, _ := time.LoadLocation("Europe/Belgrade")
-	spring := time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC).In(belgrade)
-	autumn := time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC).In(belgrade)
-	if got, want := clockChange(spring), "clocks go forward from 02:00 to 03:00"; got != want {
-		t.Errorf("spring: %q, want %q", got, want)
+// The change a skipped or repeated time is reported with is the one that
+// skips or repeats it, in every zone: Time.ZoneBounds names the change
+// before a gap in zones where Go resolves a skipped time backwards.
+func TestClockChangeNamed(t *testing.T) {
+	tests := []struct {
+		zone, date string
+		at         clock
+		kind       wallKind
+		want       string
+	}{
+		{"Europe/Belgrade", "2026-03-29", 2*60 + 30, wallGap, "clocks go forward from 02:00 to 03:00"},
+		{"Europe/Belgrade", "2026-10-25", 2*60 + 30, wallAmbiguous, "clocks go back from 03:00 to 02:00"},
+		{"America/New_York", "2026-03-08", 2*60 + 30, wallGap, "clocks go forward from 02:00 to 03:00"},
+		{"America/New_York", "2038-03-14", 2*60 + 30, wallGap, "clocks go forward from 02:00 to 03:00"},
+		{"America/Santiago", "2026-09-06", 0, wallGap, "clocks go forward from 00:00 to 01:00"},
+		{"Australia/Lord_Howe", "2026-10-04", 2*60 + 15, wallGap, "clocks go forward from 02:00 to 02:30"},
 	}
-	if got, want := clockChange(autumn), "clocks go back from 03:00 to 02:00"; got != want {
-		t.Errorf("autumn: %q, want %q", got, want)
+	for _, tt := range tests {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		date, _ := time.Parse("2006-01-02", tt.date)
+		_, kind, change := resolveWall(date, tt.at, loc)
+		if got := clockChange(change); kind != tt.kind || got != tt.want {
+			t.Errorf("%s %s %v: %v, %q; want %v, %q", tt.zone, tt.date, tt.at, kind, got, tt.kind, tt.want)
+		}
+	}
+}
+
+func TestEndOfDayWhereMidnightIsSkipped(t *testing.T) {
+	p, problems := Parse("p.yaml", []byte("title: T\ntimezone: America/Santiago\nuid_domain: example.org\ndays: [{date: 2026-09-05, sessions: [{time: \"22:00-24:00\", title: Late}]}]\n"))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	// Santiago skips from 00:00 to 01:00 on 6 September 2026: the day ends
+	// at 01:00 -03, which is 04:00 UTC.
+	if got := p.Sessions[0].End.UTC().Format(time.RFC3339); got != "2026-09-06T04:00:00Z" {
+		t.Errorf("ends %s, want 2026-09-06T04:00:00Z", got)
 	}
 }

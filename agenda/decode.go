@@ -24,12 +24,15 @@ type decoder struct {
 	// bad holds the nodes reported already, so that a value that is there
 	// but wrong is not also reported as missing.
 	bad map[*yaml.Node]bool
-	// aliasBudget is how many more nodes may be reached through aliases: as
-	// many as the document holds, counted at the first alias.
-	root            *yaml.Node
+	// uncounted is the document until its first alias, when its nodes are
+	// counted to set aliasBudget: how many more nodes may be reached
+	// through aliases.
+	uncounted       *yaml.Node
 	aliasBudget     int
 	aliasesReported bool
 	sizes           map[*yaml.Node]int
+	// trackAdvice holds what to say about each unknown track id.
+	trackAdvice map[string]string
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
@@ -101,7 +104,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
 		return nil
 	}
-	d.root = &doc
+	d.uncounted = &doc
 	return doc.Content[0]
 }
 
@@ -172,8 +175,8 @@ func position(data []byte, offset int) (line, col int) {
 // the walk visit more nodes than the file holds.
 func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
-		if d.root != nil {
-			d.aliasBudget, d.root = count(d.root), nil
+		if d.uncounted != nil {
+			d.aliasBudget, d.uncounted = d.size(d.uncounted), nil
 		}
 		if d.aliasBudget -= d.size(n.Alias); d.aliasBudget < 0 {
 			if !d.aliasesReported {
@@ -187,16 +190,8 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// count counts the nodes under n, aliases as one node each.
-func count(n *yaml.Node) int {
-	c := 1
-	for _, child := range n.Content {
-		c += count(child)
-	}
-	return c
-}
-
-// size is count, remembered for each node aliases name.
+// size counts the nodes under n, aliases as one node each, remembering
+// the count of every node it has counted.
 func (d *decoder) size(n *yaml.Node) int {
 	if s, ok := d.sizes[n]; ok {
 		return s

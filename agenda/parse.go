@@ -149,7 +149,11 @@ func (d *decoder) uidDomain(root, n *yaml.Node, p *Programme) string {
 		slug = "p" + shortHash(name)
 	}
 	domain := slug + ".agendacal.invalid"
-	d.notef(root, "no uid_domain or url: UIDs end in @%s, made from the %s; add uid_domain: with a domain of yours so that they stay the same when it changes", domain, map[bool]string{true: "project", false: "title"}[p.Project != ""])
+	from := "title"
+	if p.Project != "" {
+		from = "project"
+	}
+	d.notef(root, "no uid_domain or url: UIDs end in @%s, made from the %s; add uid_domain: with a domain of yours so that they stay the same when it changes", domain, from)
 	return domain
 }
 

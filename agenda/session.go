@@ -10,6 +10,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// The years agendacal takes dates from: wide enough for any programme, past
+// or planned, and narrow enough that a typo cannot make a VTIMEZONE of
+// centuries or a DATE-TIME RFC 5545 cannot write.
+const (
+	minYear = 1900
+	maxYear = 2200
+)
+
 func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []sessionSource {
 	f := d.fields(n, "a day", []string{"date", "sessions"})
 	if f == nil {
@@ -29,13 +37,17 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		d.errorf(f["date"], "invalid date %q: %s", dateText, why)
 		return nil
 	}
+	if y := date.Year(); y < minYear || y > maxYear {
+		d.errorf(f["date"], "date %q is out of range: agendacal takes dates from %d to %d", dateText, minYear, maxYear)
+		return nil
+	}
 	items := d.list(f["sessions"], "sessions", "sessions: [{time: 09:30-10:30, title: Opening}]")
 	if len(items) == 0 {
 		d.missing(n, f["sessions"], fmt.Sprintf("day %s has no sessions: add sessions: with at least one", dateText))
 		return nil
 	}
 	var out []sessionSource
-	var latest *sessionSource // the latest-starting session so far this day
+	var latest *Session // the latest-starting session so far this day
 	for _, item := range items {
 		src, ok := d.session(item, date, p, tracks)
 		if !ok {
@@ -45,13 +57,13 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		if p.Zone == nil {
 			continue
 		}
-		if latest != nil && afterMidnight(latest.session.Start.In(p.Zone), src.session.Start.In(p.Zone)) {
+		if latest != nil && afterMidnight(latest.Start.In(p.Zone), src.session.Start.In(p.Zone)) {
 			next := date.AddDate(0, 0, 1).Format("2006-01-02")
 			d.warnf(src.node, "%q starts at %s, listed after %q at %s on %s: if it is after midnight, put it under date: %s",
-				src.session.Title, src.session.Start.In(p.Zone).Format("15:04"), latest.session.Title, latest.session.Start.In(p.Zone).Format("15:04"), dateText, next)
+				src.session.Title, src.session.Start.In(p.Zone).Format("15:04"), latest.Title, latest.Start.In(p.Zone).Format("15:04"), dateText, next)
 		}
-		if latest == nil || src.session.Start.After(latest.session.Start) {
-			latest = &out[len(out)-1]
+		if latest == nil || src.session.Start.After(latest.Start) {
+			latest = src.session
 		}
 	}
 	return out
@@ -128,23 +140,36 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 	return sessionSource{session: s, node: n, id: idNode, date: date}, true
 }
 
+// unknownTrack reports a session's track that the programme does not
+// define. The advice for each distinct id is worked out once, so a
+// programme that misspells one track thousands of times costs no more than
+// once; past a hundred tracks it names none.
 func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track) {
 	if len(tracks) == 0 {
 		d.errorf(n, "unknown track %q: the programme defines no tracks; add it under tracks:", id)
 		return
 	}
-	ids := make([]string, 0, len(tracks))
-	for _, t := range tracks {
-		ids = append(ids, t.ID)
+	advice, ok := d.trackAdvice[id]
+	if !ok {
+		ids := make([]string, 0, len(tracks))
+		for _, t := range tracks {
+			ids = append(ids, t.ID)
+		}
+		sort.Strings(ids)
+		switch c := closest(id, ids); {
+		case c != "":
+			advice = fmt.Sprintf(" (did you mean %q?)", c)
+		case len(ids) <= 100:
+			advice = "; the tracks are " + strings.Join(ids, ", ")
+		default:
+			advice = "; use the id of one of the tracks under tracks:"
+		}
+		if d.trackAdvice == nil {
+			d.trackAdvice = map[string]string{}
+		}
+		d.trackAdvice[id] = advice
 	}
-	sort.Strings(ids)
-	msg := fmt.Sprintf("unknown track %q", id)
-	if c := closest(id, ids); c != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", c)
-	} else {
-		msg += "; the tracks are " + strings.Join(ids, ", ")
-	}
-	d.errorf(n, "%s", msg)
+	d.errorf(n, "unknown track %q%s", id, advice)
 }
 
 // placeOf returns the venue that applies to a session in room (the
@@ -212,7 +237,13 @@ func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p
 				return
 			}
 		case f["duration"] != nil:
-			s, _ := d.scalar(f["duration"], "duration")
+			s, ok := d.scalar(f["duration"], "duration")
+			if !ok {
+				if !d.bad[d.deref(f["duration"])] {
+					d.errorf(f["duration"], "duration is empty: write it as 45m, 1h or 1h30m")
+				}
+				return
+			}
 			var err error
 			if duration, err = parseDuration(s); err != nil {
 				d.errorf(f["duration"], "%v", err)
@@ -267,19 +298,22 @@ func (d *decoder) clock(n *yaml.Node, what string, allowEndOfDay bool) (clock, b
 }
 
 // instant resolves a wall-clock time on date in the programme's zone; a
-// time the clocks skip is an error, one they pass twice a warning.
+// time the clocks skip is an error, one they pass twice a warning. 24:00 is
+// the first instant of the next day, even where that day's midnight is
+// skipped or repeated.
 func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme) time.Time {
-	if c == endOfDay {
+	endOfDay := c == endOfDay
+	if endOfDay {
 		date, c = date.AddDate(0, 0, 1), 0
 	}
-	t, kind := resolveWall(date, c, p.Zone)
+	t, kind, change := resolveWall(date, c, p.Zone)
 	day := date.Format("2006-01-02")
-	switch kind {
-	case wallGap:
-		d.errorf(n, "%v on %s does not exist in %s (%s): choose another time", c, day, p.ZoneName, clockChange(t))
+	switch {
+	case endOfDay:
+	case kind == wallGap:
+		d.errorf(n, "%v on %s does not exist in %s (%s): choose another time", c, day, p.ZoneName, clockChange(change))
 		return time.Time{}
-	case wallAmbiguous:
-		_, change := t.ZoneBounds()
+	case kind == wallAmbiguous:
 		name, off := t.Zone()
 		d.warnf(n, "%v on %s happens twice in %s (%s): using the first, %v %s (UTC%s)", c, day, p.ZoneName, clockChange(change), c, name, formatOffset(off))
 	}

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,8 +44,11 @@ func lookupZone(name string) (loc *time.Location, canonical, note string, err er
 	case n == "Local" || strings.HasPrefix(n, "/") || strings.Contains(n, ".."):
 		return nil, "", "", fmt.Errorf("unknown time zone %q: give an IANA zone name such as %s", n, kosovoZone)
 	}
-	loc, err = time.LoadLocation(n)
-	if err != nil {
+	known := n != "Factory" && slices.Contains(ZoneNames(), n)
+	if known {
+		loc, err = time.LoadLocation(n)
+	}
+	if !known || err != nil {
 		msg := fmt.Sprintf("unknown time zone %q", n)
 		if s := suggestZones(n); len(s) > 0 {
 			msg += "; did you mean " + orList(s) + "?"
@@ -66,7 +70,7 @@ func suggestZones(name string) []string {
 	want := strings.ToLower(strings.ReplaceAll(name, " ", "_"))
 	var all []scored
 	for _, z := range strings.Split(zoneNames, "\n") {
-		if !strings.Contains(z, "/") || strings.HasPrefix(z, "Etc/") {
+		if !strings.Contains(z, "/") || strings.HasPrefix(z, "Etc/") || z == "Factory" {
 			continue
 		}
 		lz := strings.ToLower(z)
@@ -84,4 +88,10 @@ func suggestZones(name string) []string {
 		out = append(out, all[i].name)
 	}
 	return out
+}
+
+// ZoneNames lists the IANA zone names agendacal knows, as in the tz
+// database that comes with it.
+func ZoneNames() []string {
+	return strings.Split(zoneNames, "\n")
 }

@@ -5,70 +5,15 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+
+	"github.com/agendacal/agendacal/agenda"
 )
 
-// transition is a change of a zone's offset, abbreviation or daylight flag.
-type transition struct {
-	at        time.Time // the instant of the change
-	offBefore int       // seconds east of UTC before the change
-	offAfter  int       // seconds east of UTC after it
-	name      string    // abbreviation after the change, such as CEST
-	dst       bool      // whether daylight saving time is in force after it
-}
-
-// wallBefore is the local time the clocks showed as the change happened,
-// the form RFC 5545 (3.6.5) wants for an observance's DTSTART.
-func (tr transition) wallBefore() time.Time {
-	return tr.at.In(time.FixedZone("", tr.offBefore))
-}
-
-// zoneState is what a zone's clocks show at an instant.
-type zoneState struct {
-	off  int
-	name string
-	dst  bool
-}
-
-func stateAt(t time.Time, loc *time.Location) zoneState {
+// zoneAt is what a zone's clocks show at an instant.
+func zoneAt(t time.Time, loc *time.Location) (off int, name string, dst bool) {
 	lt := t.In(loc)
-	name, off := lt.Zone()
-	return zoneState{off: off, name: name, dst: lt.IsDST()}
-}
-
-// probeStep is the stride of the scan for changes. No zone in the tz
-// database changes twice within six hours.
-const probeStep = 6 * time.Hour
-
-// transitions lists the changes of loc in [from, to). It probes the zone's
-// offset and bisects to the second, rather than trusting Time.ZoneBounds,
-// which reports false boundaries with the slim data of time/tzdata.
-func transitions(loc *time.Location, from, to time.Time) []transition {
-	var out []transition
-	t := from
-	cur := stateAt(t, loc)
-	for t.Before(to) {
-		next := t.Add(probeStep)
-		st := stateAt(next, loc)
-		if st == cur {
-			t = next
-			continue
-		}
-		lo, hi := t, next // the change lies in (lo, hi]
-		for hi.Sub(lo) > time.Second {
-			mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
-			if stateAt(mid, loc) == cur {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		st = stateAt(hi, loc)
-		if hi.Before(to) {
-			out = append(out, transition{at: hi, offBefore: cur.off, offAfter: st.off, name: st.name, dst: st.dst})
-		}
-		t, cur = hi, st
-	}
-	return out
+	name, off = lt.Zone()
+	return off, name, lt.IsDST()
 }
 
 // zone is the VTIMEZONE of one zone for the years a set of events spans,
@@ -76,7 +21,7 @@ func transitions(loc *time.Location, from, to time.Time) []transition {
 type zone struct {
 	name        string
 	loc         *time.Location
-	changes     []transition
+	changes     []agenda.ClockChange
 	observances []observance
 }
 
@@ -100,38 +45,45 @@ func newZone(name string, loc *time.Location, first, last time.Time) *zone {
 	y0, y1 := first.In(loc).Year(), last.In(loc).Year()
 	windowStart := time.Date(y0-1, time.January, 1, 0, 0, 0, 0, time.UTC)
 	windowEnd := time.Date(y1+1, time.January, 1, 0, 0, 0, 0, time.UTC).Add(14 * time.Hour)
-	z := &zone{name: name, loc: loc, changes: transitions(loc, windowStart.Add(-14*time.Hour), windowEnd)}
+	z := &zone{name: name, loc: loc, changes: agenda.ClockChanges(loc, windowStart.Add(-14*time.Hour), windowEnd)}
 	if y0 > 1971 {
-		if obs, ok := yearlyRules(z.changes, y0, y1, stateAt(first, loc)); ok {
+		if obs, ok := yearlyRules(z.changes, y0, y1, fixedObservance(first, loc, 1970)); ok {
 			z.observances = obs
 			return z
 		}
 	}
-	z.observances = exactObservances(z.changes, stateAt(windowStart, loc), min(1970, y0-1), windowStart)
+	z.observances = exactObservances(z.changes, fixedObservance(windowStart, loc, min(1970, y0-1)), windowStart)
 	return z
 }
 
-// exactObservances writes one observance for each change, after one that
-// holds the state at windowStart from January 1 of startYear.
-func exactObservances(changes []transition, initial zoneState, startYear int, windowStart time.Time) []observance {
-	obs := []observance{{
-		daylight: initial.dst,
-		start:    time.Date(startYear, time.January, 1, 0, 0, 0, 0, time.UTC),
-		from:     initial.off,
-		to:       initial.off,
-		name:     initial.name,
-	}}
+// fixedObservance holds the state of loc's clocks at t from January 1 of
+// year on.
+func fixedObservance(t time.Time, loc *time.Location, year int) observance {
+	off, name, dst := zoneAt(t, loc)
+	return observance{
+		daylight: dst,
+		start:    time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC),
+		from:     off,
+		to:       off,
+		name:     name,
+	}
+}
+
+// exactObservances writes one observance for each change from windowStart
+// on, after the initial one.
+func exactObservances(changes []agenda.ClockChange, initial observance, windowStart time.Time) []observance {
+	obs := []observance{initial}
 	for _, c := range changes {
-		if c.at.Before(windowStart) {
+		if c.At.Before(windowStart) {
 			continue
 		}
-		w := c.wallBefore()
+		w := c.WallBefore()
 		obs = append(obs, observance{
-			daylight: c.dst,
+			daylight: c.DST,
 			start:    time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC),
-			from:     c.offBefore,
-			to:       c.offAfter,
-			name:     c.name,
+			from:     c.OffsetBefore,
+			to:       c.OffsetAfter,
+			name:     c.Name,
 		})
 	}
 	return obs
@@ -139,30 +91,32 @@ func exactObservances(changes []transition, initial zoneState, startYear int, wi
 
 // yearlyRules returns a STANDARD and a DAYLIGHT observance with RRULEs when
 // every year from y0 to y1 has exactly one change into and one out of
-// daylight saving time, at the same offsets, names, local times and yearly
-// rule; or a single STANDARD observance when the zone does not change in
-// those years at all.
-func yearlyRules(changes []transition, y0, y1 int, at zoneState) ([]observance, bool) {
-	var inYears []transition
+// daylight saving time, alternating, at the same offsets, names, local
+// times and yearly rule, each change ending at the offset the other starts
+// from; or the fixed observance when the zone does not change in those
+// years at all.
+func yearlyRules(changes []agenda.ClockChange, y0, y1 int, fixed observance) ([]observance, bool) {
+	var inYears []agenda.ClockChange
 	for _, c := range changes {
-		if y := c.wallBefore().Year(); y >= y0 && y <= y1 {
+		if y := c.WallBefore().Year(); y >= y0 && y <= y1 {
 			inYears = append(inYears, c)
 		}
 	}
 	if len(inYears) == 0 {
-		// No change in the span: the state of the first event holds.
-		return []observance{{
-			daylight: false,
-			start:    time.Date(1970, time.January, 1, 0, 0, 0, 0, time.UTC),
-			from:     at.off, to: at.off, name: at.name,
-		}}, true
+		// No change in the span: the state of the first event holds. It is
+		// written as STANDARD whatever the zone calls it, as vzic does.
+		fixed.daylight = false
+		return []observance{fixed}, true
 	}
 	if len(inYears) != 2*(y1-y0+1) {
 		return nil, false
 	}
-	var onsets, ends []transition
-	for _, c := range inYears {
-		if c.dst {
+	var onsets, ends []agenda.ClockChange
+	for i, c := range inYears {
+		if i > 0 && c.DST == inYears[i-1].DST {
+			return nil, false // two changes the same way in a row
+		}
+		if c.DST {
 			onsets = append(onsets, c)
 		} else {
 			ends = append(ends, c)
@@ -171,25 +125,30 @@ func yearlyRules(changes []transition, y0, y1 int, at zoneState) ([]observance, 
 	if len(onsets) != len(ends) {
 		return nil, false
 	}
+	// Each change must leave the clocks where the other picks them up, or
+	// yearly rules would invent an offset the zone never had.
+	if on, off := onsets[0], ends[0]; on.OffsetAfter != off.OffsetBefore || off.OffsetAfter != on.OffsetBefore {
+		return nil, false
+	}
 	var obs []observance
-	for _, group := range [][]transition{ends, onsets} {
+	for _, group := range [][]agenda.ClockChange{ends, onsets} {
 		rule, ok := commonRule(group)
 		if !ok {
 			return nil, false
 		}
 		c := group[0]
 		for _, o := range group[1:] {
-			if o.offBefore != c.offBefore || o.offAfter != c.offAfter || o.name != c.name {
+			if o.OffsetBefore != c.OffsetBefore || o.OffsetAfter != c.OffsetAfter || o.Name != c.Name {
 				return nil, false
 			}
 		}
-		w := c.wallBefore()
+		w := c.WallBefore()
 		obs = append(obs, observance{
-			daylight: c.dst,
+			daylight: c.DST,
 			start:    rule.in1970(w.Hour(), w.Minute(), w.Second()),
-			from:     c.offBefore,
-			to:       c.offAfter,
-			name:     c.name,
+			from:     c.OffsetBefore,
+			to:       c.OffsetAfter,
+			name:     c.Name,
 			rrule:    rule.String(),
 		})
 	}
@@ -237,8 +196,8 @@ func (r yearlyRule) date(year int) time.Time {
 // commonRule finds a yearly rule, and a local time of day, that every
 // change in group follows; the last-weekday form is preferred, as the tz
 // database and Outlook write most rules that way.
-func commonRule(group []transition) (yearlyRule, bool) {
-	w0 := group[0].wallBefore()
+func commonRule(group []agenda.ClockChange) (yearlyRule, bool) {
+	w0 := group[0].WallBefore()
 	candidates := []yearlyRule{
 		{month: w0.Month(), nth: -1, weekday: w0.Weekday()},
 		{month: w0.Month(), nth: (w0.Day()-1)/7 + 1, weekday: w0.Weekday()},
@@ -250,7 +209,7 @@ func commonRule(group []transition) (yearlyRule, bool) {
 		}
 		ok := true
 		for _, c := range group {
-			w := c.wallBefore()
+			w := c.WallBefore()
 			d := rule.date(w.Year())
 			if w.Month() != d.Month() || w.Day() != d.Day() ||
 				w.Hour() != w0.Hour() || w.Minute() != w0.Minute() || w.Second() != w0.Second() {
@@ -272,11 +231,11 @@ func (z *zone) inRepeatedHour(t time.Time) bool {
 	_, off := t.In(z.loc).Zone()
 	wall := t.Unix() + int64(off)
 	for _, c := range z.changes {
-		if c.offAfter >= c.offBefore {
+		if c.OffsetAfter >= c.OffsetBefore {
 			continue
 		}
-		at := c.at.Unix()
-		if wall >= at+int64(c.offAfter) && wall <= at+int64(c.offBefore) {
+		at := c.At.Unix()
+		if wall >= at+int64(c.OffsetAfter) && wall <= at+int64(c.OffsetBefore) {
 			return true
 		}
 	}

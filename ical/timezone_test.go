@@ -10,6 +10,8 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+
+	"github.com/agendacal/agendacal/agenda"
 )
 
 // parsedObservance is a STANDARD or DAYLIGHT read back from the text of a
@@ -172,6 +174,14 @@ func TestVTimezoneMatchesGo(t *testing.T) {
 		{"Europe/Dublin", "2023-01-01", "2023-12-31", "yearly"},
 		{"Antarctica/Troll", "2023-01-01", "2023-12-31", "yearly"},
 		{"Europe/Belgrade", "1970-06-01", "1970-06-01", "fixed"},
+		// Zones that changed their standard offset along with a DST change:
+		// yearly rules would contradict themselves there.
+		{"America/Indiana/Vincennes", "2007-01-10", "2007-07-10", "exact"},
+		{"America/Indiana/Petersburg", "2007-01-10", "2007-12-10", "exact"},
+		{"America/Resolute", "2007-01-10", "2007-12-10", "exact"},
+		{"America/Dawson_Creek", "1972-01-10", "1972-12-10", "exact"},
+		{"Atlantic/Stanley", "1985-01-10", "1985-12-10", "exact"},
+		{"Australia/Lord_Howe", "1985-01-10", "1985-12-10", "exact"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s..%s", tt.zone, tt.first, tt.last), func(t *testing.T) {
@@ -238,6 +248,41 @@ func TestInRepeatedHour(t *testing.T) {
 		at, _ := time.Parse(time.RFC3339, tt.utc)
 		if got := z.inRepeatedHour(at); got != tt.want {
 			t.Errorf("inRepeatedHour(%s) = %v, want %v", tt.utc, got, tt.want)
+		}
+	}
+}
+
+// TestVTimezoneAllZones checks the VTIMEZONE of every zone for several
+// spans of years against Go's zone data: daily, and a minute either side
+// of every change.
+func TestVTimezoneAllZones(t *testing.T) {
+	spans := [][2]int{{1975, 1976}, {1985, 1985}, {1996, 1997}, {2007, 2007}, {2016, 2017}, {2026, 2027}}
+	for _, name := range agenda.ZoneNames() {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		for _, span := range spans {
+			first := time.Date(span[0], time.January, 2, 12, 0, 0, 0, loc)
+			last := time.Date(span[1], time.December, 30, 12, 0, 0, 0, loc)
+			z := newZone(name, loc, first, last)
+			onsets := allOnsets(t, serialisedObservances(t, z), span[1]+1)
+			check := func(at time.Time) {
+				got, ok := offsetAt(onsets, at)
+				if _, want := at.In(loc).Zone(); !ok || got != want {
+					t.Errorf("%s %d–%d: at %s the VTIMEZONE gives %s, Go %s", name, span[0], span[1], at.UTC().Format(time.RFC3339), formatUTCOffset(got), formatUTCOffset(want))
+				}
+			}
+			for at := first; at.Before(last); at = at.Add(24 * time.Hour) {
+				check(at)
+			}
+			for _, c := range z.changes {
+				if c.At.After(first) && c.At.Before(last) {
+					check(c.At.Add(-time.Minute))
+					check(c.At.Add(time.Minute))
+				}
+			}
 		}
 	}
 }
