@@ -283,6 +283,11 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 	if s.Track != nil && s.Track.Color.Name != "" {
 		ev.SetColor(s.Track.Color.Name)
 	}
+	if o := e.prog.Organizer; o != nil && o.Email != "" {
+		// The library writes parameter values with backslash escapes RFC
+		// 5545 does not know: the name is cleaned of what it would escape.
+		ev.SetOrganizer("mailto:"+cleanURI(o.Email), ics.WithCN(cleanParam(o.Name)))
+	}
 	return ev
 }
 

@@ -245,3 +245,35 @@ func TestTimesInZoneOrUTC(t *testing.T) {
 		}
 	}
 }
+
+// The method of a calendar is the hook for invitations (RFC 5546): set, it
+// is written once at the calendar level; unset, there is none.
+func TestMethod(t *testing.T) {
+	start := time.Date(2017, 6, 29, 6, 30, 0, 0, time.UTC)
+	s := &agenda.Session{ID: "x", Title: "X", Start: start, End: start.Add(time.Hour)}
+	p := testProgramme(t, s)
+	for method, want := range map[string]int{"": 0, "REQUEST": 1} {
+		lines := readLines(t, encode(t, p, Calendar{Sessions: []*agenda.Session{s}, Method: method}))
+		n := 0
+		for _, l := range lines {
+			if l.name == "METHOD" && l.value == method {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("method %q: %d METHOD lines, want %d", method, n, want)
+		}
+	}
+}
+
+func TestOrganizer(t *testing.T) {
+	start := time.Date(2017, 6, 29, 6, 30, 0, 0, time.UTC)
+	s := &agenda.Session{ID: "x", Title: "X", Start: start, End: start.Add(time.Hour)}
+	p := testProgramme(t, s)
+	p.Organizer = &agenda.Person{Name: `Office "Cyber", Europe; Council`, Email: "cybercrime@example.org"}
+	ev := events(readLines(t, encode(t, p, Calendar{Sessions: []*agenda.Session{s}})))[0]
+	got := ev["ORGANIZER"][0]
+	if got.params != ";CN=Office Cyber Europe Council" || got.value != "mailto:cybercrime@example.org" {
+		t.Errorf("ORGANIZER%s:%s", got.params, got.value)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,13 +79,18 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 	if err != nil {
 		return err
 	}
-	previous := readManifest(dir)
-	manifest, err := stageManifest(dir, staged)
-	if err != nil {
+	if err := nothingInTheWay(dir, staged); err != nil {
 		return err
 	}
-	staged = append(staged, manifest)
-	if err := nothingInTheWay(dir, staged); err != nil {
+	// The manifest lists every calendar this build may leave behind, the
+	// old ones and the new, before any is replaced, so that a build that
+	// stops half-way still knows them all next time.
+	previous := readManifest(dir)
+	var published []string
+	for _, f := range staged {
+		published = append(published, f.rel)
+	}
+	if err := publishManifest(dir, append(slices.Clone(published), previous...)); err != nil {
 		return err
 	}
 	for i, f := range staged {
@@ -92,12 +98,36 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 			return &PartialError{Published: i, Total: len(staged), Err: err}
 		}
 	}
-	return removeStale(dir, previous, staged)
+	left, removeErr := removeStale(dir, previous, published)
+	if err := publishManifest(dir, append(published, left...)); err != nil {
+		return &PartialError{Published: len(staged), Total: len(staged), Err: err}
+	}
+	return removeErr
+}
+
+// Write writes the whole programme to w as one calendar, the one Publish
+// writes as programme.ics.
+func Write(w io.Writer, p *agenda.Programme, opts Options) error {
+	e := NewEncoder(p, opts)
+	if err := e.Prepare(workers); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if err := e.Encode(bw, programmeCalendar(p)); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// programmeCalendar is the calendar of every session: the feed
+// participants subscribe to.
+func programmeCalendar(p *agenda.Programme) Calendar {
+	return Calendar{Sessions: p.Sessions, Feed: true}
 }
 
 // outputFiles lists the calendars of a programme's output folder.
 func outputFiles(p *agenda.Programme) []outputFile {
-	files := []outputFile{{"programme.ics", Calendar{Sessions: p.Sessions, Feed: true}}}
+	files := []outputFile{{"programme.ics", programmeCalendar(p)}}
 	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
 	for _, s := range p.Sessions {
 		if s.Track != nil {
@@ -117,7 +147,7 @@ func outputFiles(p *agenda.Programme) []outputFile {
 // staged file goes, which would stop the renames half-way. One listing of
 // each folder costs less than a look at every file.
 func nothingInTheWay(dir string, staged []stagedFile) error {
-	inTheWay := map[string]bool{}
+	inTheWay := map[string]bool{} // by lower-case name, as case-blind file systems see them
 	for _, sub := range []string{".", "tracks", "sessions"} {
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
 		if err != nil {
@@ -125,12 +155,12 @@ func nothingInTheWay(dir string, staged []stagedFile) error {
 		}
 		for _, ent := range entries {
 			if !ent.Type().IsRegular() {
-				inTheWay[path.Join(sub, ent.Name())] = true
+				inTheWay[strings.ToLower(path.Join(sub, ent.Name()))] = true
 			}
 		}
 	}
 	for _, f := range staged {
-		if inTheWay[f.rel] {
+		if inTheWay[strings.ToLower(f.rel)] {
 			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", f.final)
 		}
 	}
@@ -207,16 +237,23 @@ func removeTemporaries(dir string) {
 // manifestName lists the calendars the last build published, one a line.
 const manifestName = ".agendacal.manifest"
 
-// stageManifest writes the list of files to a temporary manifest.
-func stageManifest(dir string, files []stagedFile) (stagedFile, error) {
-	var b strings.Builder
-	for _, f := range files {
-		b.WriteString(f.rel + "\n")
-	}
-	return stageFile(dir, manifestName, bufio.NewWriter(nil), func(w io.Writer) error {
-		_, err := io.WriteString(w, b.String())
-		return err
+// publishManifest replaces the manifest with the list of files rels.
+func publishManifest(dir string, rels []string) error {
+	f, err := stageFile(dir, manifestName, bufio.NewWriter(nil), func(w io.Writer) error {
+		for _, rel := range rels {
+			if _, err := io.WriteString(w, rel+"\n"); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err == nil {
+		err = renameFile(f.temp, f.final)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the list of published calendars: %w", err)
+	}
+	return nil
 }
 
 // readManifest returns the files the last build published.
@@ -264,23 +301,27 @@ func lock(path string, wait time.Duration) (unlock func(), err error) {
 // removeStale removes the calendars the previous build published that this
 // one did not: sessions and tracks taken out of the programme. Only files
 // in the previous manifest are candidates, so nothing agendacal did not
-// write is ever removed.
-func removeStale(dir string, previous []string, published []stagedFile) error {
+// write is ever removed. Names are compared without regard to case: on a
+// file system that ignores it, "Opening.ics" is the file just published
+// as "opening.ics". It returns the files it could not remove.
+func removeStale(dir string, previous, published []string) (left []string, err error) {
 	keep := make(map[string]bool, len(published))
-	for _, f := range published {
-		keep[f.rel] = true
+	for _, rel := range published {
+		keep[strings.ToLower(rel)] = true
 	}
 	var errs []error
 	for _, rel := range previous {
-		if keep[rel] || !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
+		if keep[strings.ToLower(rel)] || !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
 			continue
 		}
+		keep[strings.ToLower(rel)] = true // listed twice after a stopped build
 		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
+			left = append(left, rel)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return &PartialError{Published: len(published), Total: len(published), Err: fmt.Errorf("calendars no longer in the programme could not be removed: %w", err)}
+		return left, &PartialError{Published: len(published), Total: len(published), Err: fmt.Errorf("calendars no longer in the programme could not be removed (the next build tries again): %w", err)}
 	}
-	return nil
+	return nil, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -178,7 +176,10 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 		return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 	}
 	if int64(len(data)) > limit {
-		fmt.Fprintf(env.stderr, "%s:1:1: the programme is larger than --max-size (%s): raise --max-size if it really is this large\n", name, c.String("max-size"))
+		fmt.Fprintln(env.stderr, agenda.Problem{
+			Pos:     agenda.Pos{File: name, Line: 1, Col: 1},
+			Message: fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size")),
+		})
 		return nil, &exitError{code: exitProblems}
 	}
 	prog, problems := agenda.Parse(name, data)
@@ -220,15 +221,7 @@ func build(c *cli.Context, env *environment) error {
 		return usageErrorf("--out is empty: name the folder to publish into, or - for standard output")
 	}
 	if out == "-" {
-		e := ical.NewEncoder(prog, opts)
-		if err := e.Prepare(2); err != nil {
-			return &exitError{code: exitOutput, msg: err.Error()}
-		}
-		w := bufio.NewWriterSize(env.stdout, 1<<20)
-		if err := e.Encode(w, ical.Calendar{Sessions: prog.Sessions, Feed: true}); err != nil {
-			return &exitError{code: exitOutput, msg: err.Error()}
-		}
-		if err := w.Flush(); err != nil {
+		if err := ical.Write(env.stdout, prog, opts); err != nil {
 			return &exitError{code: exitOutput, msg: fmt.Sprintf("writing to standard output: %v", err)}
 		}
 		return nil
@@ -241,7 +234,7 @@ func build(c *cli.Context, env *environment) error {
 		return &exitError{code: exitBusy, msg: err.Error() + "\nhint: try again later, or give --wait a longer time"}
 	case errors.As(err, &partial):
 		return &exitError{code: exitOutput, msg: err.Error()}
-	case errors.Is(err, syscall.ENOTDIR):
+	case isFile(out):
 		return &exitError{code: exitOutput, msg: err.Error() + fmt.Sprintf("\nhint: --out %q must name a folder, not a file", out)}
 	case err != nil:
 		return &exitError{code: exitOutput, msg: err.Error() + "\nhint: nothing published before was changed; check that the folder is writable and the disk has room"}
@@ -270,6 +263,12 @@ func parseSize(s string) (int64, error) {
 	return n * scale, nil
 }
 
+// isFile tells whether path names something other than a folder.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
+}
+
 // buildTime is the DTSTAMP of a build: SOURCE_DATE_EPOCH when set, so that
 // builds are reproducible, else now.
 func buildTime(getenv func(string) string) (time.Time, error) {
@@ -293,8 +292,10 @@ func initProgramme(c *cli.Context, env *environment) error {
 		name = "programme.yaml"
 	}
 	if name == "-" {
-		_, err := env.stdout.Write(examples.Pristina())
-		return err
+		if _, err := env.stdout.Write(examples.Pristina()); err != nil {
+			return &exitError{code: exitOutput, msg: fmt.Sprintf("writing to standard output: %v", err)}
+		}
+		return nil
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
@@ -320,7 +321,7 @@ func initProgramme(c *cli.Context, env *environment) error {
 // stops reading flags at the first argument.
 func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args, nil
+		return nil, usageErrorf("no command: agendacal init, check or build (see 'agendacal --help')")
 	}
 	var cmd *cli.Command
 	at := 1
