@@ -302,3 +302,16 @@ func TestHostileFilesFailFast(t *testing.T) {
 		})
 	}
 }
+
+// Suggestions are looked for only for words short enough to be typos: the
+// edit distance to every zone name of a megabyte-long name would take
+// minutes.
+func TestNoSuggestionsForHugeNames(t *testing.T) {
+	huge := strings.Repeat("x", 1<<20)
+	if got := suggestZones(huge); got != nil {
+		t.Errorf("suggestions for a huge zone name: %v", got)
+	}
+	if got := closest(huge, []string{"title", "timezone"}); got != "" {
+		t.Errorf("suggestion for a huge key: %q", got)
+	}
+}

@@ -30,6 +30,9 @@ func editDistance(a, b string) int {
 // closest returns the candidate nearest to word, or "" when none is near
 // enough to be a likely typo.
 func closest(word string, candidates []string) string {
+	if len(word) > maxSuggestible {
+		return ""
+	}
 	// Within a third of the word's length (two letters swapped count two),
 	// and never a word that shares nothing with it.
 	best, bestD := "", min(len(word)/3+2, len(word))
@@ -44,6 +47,11 @@ func closest(word string, candidates []string) string {
 	}
 	return best
 }
+
+// maxSuggestible bounds the words suggestions are looked for: the edit
+// distance costs the product of the lengths, and nothing that long is a
+// typo of a short name.
+const maxSuggestible = 64
 
 // orList formats names as "a", "a or b", or "a, b or c", each quoted.
 func orList(names []string) string {

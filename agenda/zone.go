@@ -67,6 +67,9 @@ func suggestZones(name string) []string {
 		name  string
 		score int
 	}
+	if len(name) > maxSuggestible {
+		return nil
+	}
 	want := strings.ToLower(strings.ReplaceAll(name, " ", "_"))
 	var all []scored
 	for _, z := range strings.Split(zoneNames, "\n") {
