@@ -125,12 +125,13 @@ func resolveWall(date time.Time, c clock, loc *time.Location) (time.Time, wallKi
 	if t.Hour() == h && t.Minute() == m && offBefore == off && offAfter == off {
 		return t, wallUnique, ClockChange{} // the clocks do not change within a day
 	}
-	// Try the wall time at every offset the zone has within a day of it.
+	// Try the wall time at every offset the zone has within a day and a
+	// half of it, whichever side of a change it falls.
 	wall := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
-	changes := ClockChanges(loc, wall.Add(-26*time.Hour), wall.Add(26*time.Hour))
-	offsets := []int{offBefore}
+	changes := ClockChanges(loc, wall.Add(-40*time.Hour), wall.Add(40*time.Hour))
+	offsets := []int{offBefore, off, offAfter}
 	for _, ch := range changes {
-		offsets = append(offsets, ch.OffsetAfter)
+		offsets = append(offsets, ch.OffsetBefore, ch.OffsetAfter)
 	}
 	var found []time.Time
 	for _, o := range offsets {

@@ -185,3 +185,32 @@ func TestEndOfDayWhereMidnightIsSkipped(t *testing.T) {
 		t.Errorf("ends %s, want 2026-09-06T04:00:00Z", got)
 	}
 }
+
+// resolveWall agrees with brute force: every quarter hour of 2026 in zones
+// of both hemispheres, whole-hour and half-hour changes, east and west of
+// UTC, is compared with the instants whose local time it is.
+func TestResolveWallAgainstBruteForce(t *testing.T) {
+	for _, name := range []string{"Europe/Belgrade", "Australia/Sydney", "Pacific/Auckland", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Asia/Kathmandu"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		instants := map[time.Time][]time.Time{} // local wall time as UTC → instants
+		for at := time.Date(2025, 12, 30, 0, 0, 0, 0, time.UTC); at.Before(time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)); at = at.Add(15 * time.Minute) {
+			l := at.In(loc)
+			wall := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), 0, 0, time.UTC)
+			instants[wall] = append(instants[wall], at)
+		}
+		failures := 0
+		for wall := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); wall.Year() == 2026 && failures < 5; wall = wall.Add(15 * time.Minute) {
+			date := time.Date(wall.Year(), wall.Month(), wall.Day(), 0, 0, 0, 0, time.UTC)
+			got, kind, _ := resolveWall(date, clock(wall.Hour()*60+wall.Minute()), loc)
+			want := instants[wall]
+			wantKind := []wallKind{wallGap, wallUnique, wallAmbiguous}[min(len(want), 2)]
+			if kind != wantKind || len(want) > 0 && !got.Equal(want[0]) {
+				t.Errorf("%s %s: %v %v, want %v %v", name, wall.Format("2006-01-02 15:04"), got.UTC(), kind, want, wantKind)
+				failures++
+			}
+		}
+	}
+}

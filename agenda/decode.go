@@ -170,17 +170,18 @@ func position(data []byte, offset int) (line, col int) {
 }
 
 // deref follows an alias to the node it names. Every node reached through
-// an alias is charged to a budget as large as the document itself, so that
+// an alias is charged to a budget of ten times the document and then some,
+// plenty for a panel of speakers named again in every session, so that
 // aliases of aliases (a "billion laughs" file) fail fast instead of making
-// the walk visit more nodes than the file holds.
+// the walk visit a billion nodes.
 func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		if d.uncounted != nil {
-			d.aliasBudget, d.uncounted = d.size(d.uncounted), nil
+			d.aliasBudget, d.uncounted = aliasAllowance*d.size(d.uncounted)+aliasSlack, nil
 		}
 		if d.aliasBudget -= d.size(n.Alias); d.aliasBudget < 0 {
 			if !d.aliasesReported {
-				d.errorf(n, "aliases here expand to more nodes than the whole file holds: write the values out, or use fewer aliases of aliases")
+				d.errorf(n, "aliases here expand to more than %d times what the whole file holds: write the values out, or use fewer aliases of aliases", aliasAllowance)
 				d.aliasesReported = true
 			}
 			return nil
@@ -189,6 +190,13 @@ func (d *decoder) deref(n *yaml.Node) *yaml.Node {
 	}
 	return n
 }
+
+// The alias budget: aliasAllowance times the nodes of the document, plus
+// aliasSlack.
+const (
+	aliasAllowance = 10
+	aliasSlack     = 100000
+)
 
 // size counts the nodes under n, aliases as one node each, remembering
 // the count of every node it has counted.

@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -282,7 +283,7 @@ func TestHostileFilesFailFast(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"alias bomb", bomb, "aliases here expand to more nodes than the whole file holds"},
+		{"alias bomb", bomb, "aliases here expand to more than 10 times what the whole file holds"},
 		{"deep nesting", deep, "YAML syntax: exceeded max depth of 10000"},
 	}
 	for _, tt := range tests {
@@ -313,5 +314,20 @@ func TestNoSuggestionsForHugeNames(t *testing.T) {
 	}
 	if got := closest(huge, []string{"title", "timezone"}); got != "" {
 		t.Errorf("suggestion for a huge key: %q", got)
+	}
+}
+
+// A panel of speakers named once and reused in every session is ordinary
+// YAML, not an attack.
+func TestAliasesForReuse(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: T\ntimezone: UTC\nuid_domain: example.org\ndays:\n  - date: 2017-06-29\n    sessions:\n")
+	b.WriteString("      - {time: 08:00-08:30, title: Panel 0, speakers: &panel [{name: Ana, role: Chair}, {name: Bob, role: Prosecutor}, {name: Cem, role: Police}]}\n")
+	for i := 1; i < 30; i++ {
+		fmt.Fprintf(&b, "      - {start: '%02d:%02d', duration: 15m, title: Panel %d, speakers: *panel}\n", 8+i/4, 30+15*(i%2), i)
+	}
+	p, problems := Parse("p.yaml", []byte(b.String()))
+	if p == nil || len(p.Sessions[29].Speakers) != 3 {
+		t.Fatalf("reused speakers refused: %v", problems)
 	}
 }
