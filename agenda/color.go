@@ -14,13 +14,17 @@ type Color struct {
 	Name string // a CSS3 colour name
 }
 
-// parseColor reads a CSS colour name or #rrggbb.
+// parseColor reads a CSS colour name, #rrggbb or #rgb, in any case.
 func parseColor(s string) (Color, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
+	if len(t) == 4 && strings.HasPrefix(t, "#") {
+		// CSS's short form: #1af is #11aaff.
+		t = string([]byte{'#', t[1], t[1], t[2], t[2], t[3], t[3]})
+	}
 	if strings.HasPrefix(t, "#") {
 		v, err := strconv.ParseUint(t[1:], 16, 32)
 		if len(t) != 7 || err != nil {
-			return Color{}, fmt.Errorf("invalid colour %q: give a CSS colour name such as %q or #rrggbb", s, "steelblue")
+			return Color{}, fmt.Errorf("invalid colour %q: give a CSS colour name such as %q, #rrggbb or #rgb", s, "steelblue")
 		}
 		return Color{Hex: t, Name: nearestCSSColor(uint32(v))}, nil
 	}

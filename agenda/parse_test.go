@@ -81,6 +81,8 @@ func TestParseProblems(t *testing.T) {
 			[]string{`p.yaml:8:14: duplicate session id "A" (first at line 7): give each session its own id`}},
 		{"overlap", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R}"),
 			[]string{`p.yaml:8:9: warning: "B" overlaps "A" (line 7) in R: move one of them, or make one a break`}},
+		{"kind in capitals", programme("- {time: 09:30-10:30, title: A, kind: Break}"), nil},
+		{"short colour", "title: T\ntimezone: UTC\nuid_domain: x.org\ntracks: [{id: a, color: \"#1AF\"}, {id: b, color: RED}]\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n", nil},
 		{"overlap with a break is fine", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R, kind: break}"), nil},
 		{"newline in title", programme(`- {time: 09:30-10:30, title: "A\nB"}`),
 			[]string{`p.yaml:7:36: title must be one line: remove the line break`}},

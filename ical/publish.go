@@ -79,13 +79,13 @@ func Publish(dir string, p *agenda.Programme, opts Options, wait time.Duration) 
 	if err != nil {
 		return err
 	}
-	if err := nothingInTheWay(dir, staged); err != nil {
+	previous := readManifest(dir)
+	if err := nothingInTheWay(dir, staged, previous); err != nil {
 		return err
 	}
 	// The manifest lists every calendar this build may leave behind, the
 	// old ones and the new, before any is replaced, so that a build that
 	// stops half-way still knows them all next time.
-	previous := readManifest(dir)
 	var published []string
 	for _, f := range staged {
 		published = append(published, f.rel)
@@ -143,25 +143,35 @@ func outputFiles(p *agenda.Programme) []outputFile {
 	return files
 }
 
-// nothingInTheWay checks that no folder or other non-file stands where a
-// staged file goes, which would stop the renames half-way. One listing of
-// each folder costs less than a look at every file.
-func nothingInTheWay(dir string, staged []stagedFile) error {
-	inTheWay := map[string]bool{} // by lower-case name, as case-blind file systems see them
+// nothingInTheWay checks, before anything is replaced, that no folder or
+// other non-file stands where a staged file goes (it would stop the renames
+// half-way), and that no file agendacal did not write would be replaced: a
+// file of the same name that the previous build's manifest does not list.
+// Names are compared without case, as case-blind file systems see them.
+// One listing of each folder costs less than a look at every file.
+func nothingInTheWay(dir string, staged []stagedFile, previous []string) error {
+	ours := map[string]bool{}
+	for _, rel := range previous {
+		ours[strings.ToLower(rel)] = true
+	}
+	existing := map[string]fs.DirEntry{}
 	for _, sub := range []string{".", "tracks", "sessions"} {
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
 		if err != nil {
 			return fmt.Errorf("reading the output folder: %w", err)
 		}
 		for _, ent := range entries {
-			if !ent.Type().IsRegular() {
-				inTheWay[strings.ToLower(path.Join(sub, ent.Name()))] = true
-			}
+			existing[strings.ToLower(path.Join(sub, ent.Name()))] = ent
 		}
 	}
 	for _, f := range staged {
-		if inTheWay[strings.ToLower(f.rel)] {
+		ent, ok := existing[strings.ToLower(f.rel)]
+		switch {
+		case !ok:
+		case !ent.Type().IsRegular():
 			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", f.final)
+		case !ours[strings.ToLower(f.rel)]:
+			return fmt.Errorf("publishing %s: a file of that name is there, and agendacal did not write it (it is not in %s); move it away and build again", f.final, manifestName)
 		}
 	}
 	return nil
@@ -201,8 +211,8 @@ type stagedFile struct {
 }
 
 // stageFile writes a new temporary file beside dir/rel with write, through
-// bw; the file is readable by all (a web server serves it) once it is
-// renamed into place.
+// bw. Its mode is 0644 less the umask, as for any file a program creates:
+// run builds that a web server serves with a umask that lets it read them.
 func stageFile(dir, rel string, bw *bufio.Writer, write func(io.Writer) error) (stagedFile, error) {
 	if !filepath.IsLocal(filepath.FromSlash(rel)) {
 		// agenda's ids cannot do this; the check keeps it so.
@@ -237,10 +247,23 @@ func removeTemporaries(dir string) {
 // manifestName lists the calendars the last build published, one a line.
 const manifestName = ".agendacal.manifest"
 
-// publishManifest replaces the manifest with the list of files rels.
+// sameFile tells whether two paths name one file.
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// publishManifest replaces the manifest with the list of files rels, each
+// once.
 func publishManifest(dir string, rels []string) error {
+	seen := make(map[string]bool, len(rels))
 	f, err := stageFile(dir, manifestName, bufio.NewWriter(nil), func(w io.Writer) error {
 		for _, rel := range rels {
+			if seen[rel] {
+				continue
+			}
+			seen[rel] = true
 			if _, err := io.WriteString(w, rel+"\n"); err != nil {
 				return err
 			}
@@ -305,17 +328,24 @@ func lock(path string, wait time.Duration) (unlock func(), err error) {
 // file system that ignores it, "Opening.ics" is the file just published
 // as "opening.ics". It returns the files it could not remove.
 func removeStale(dir string, previous, published []string) (left []string, err error) {
-	keep := make(map[string]bool, len(published))
+	keep := make(map[string]string, len(published)) // lower-case name → name
 	for _, rel := range published {
-		keep[strings.ToLower(rel)] = true
+		keep[strings.ToLower(rel)] = rel
 	}
 	var errs []error
 	for _, rel := range previous {
-		if keep[strings.ToLower(rel)] || !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
+		if !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
 			continue
 		}
-		keep[strings.ToLower(rel)] = true // listed twice after a stopped build
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		old := filepath.Join(dir, filepath.FromSlash(rel))
+		if now, ok := keep[strings.ToLower(rel)]; ok {
+			// The same calendar, or one whose name changed only in case:
+			// on a case-blind file system that is the file just published.
+			if now == rel || sameFile(old, filepath.Join(dir, filepath.FromSlash(now))) {
+				continue
+			}
+		}
+		if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 			left = append(left, rel)
 		}

@@ -213,3 +213,45 @@ func TestStageRefusesPathsOutsideTheFolder(t *testing.T) {
 		}
 	}
 }
+
+// A file agendacal did not write is never replaced, even when a new
+// session's calendar would take its name.
+func TestPublishKeepsForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := Publish(dir, publishProgramme(t, "A"), stampOptions(), 0); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, "sessions", "b.ics")
+	if err := os.WriteFile(mine, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := Publish(dir, publishProgramme(t, "A", "B"), stampOptions(), 0)
+	if err == nil || !strings.Contains(err.Error(), "agendacal did not write it") {
+		t.Fatalf("Publish over a foreign file: %v", err)
+	}
+	if data, _ := os.ReadFile(mine); string(data) != "mine" {
+		t.Errorf("the foreign file became %q", data)
+	}
+}
+
+// An id whose case changes leaves no stale calendar behind, and the
+// manifest lists each calendar once.
+func TestPublishCaseChange(t *testing.T) {
+	dir := t.TempDir()
+	for _, title := range []string{"Opening", "opening"} {
+		p := publishProgramme(t, "A")
+		p.Sessions[0].ID = title
+		if err := Publish(dir, p, stampOptions(), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "sessions"))
+	if err != nil || len(entries) != 1 || entries[0].Name() != "opening.ics" {
+		t.Errorf("sessions after the id changed case: %v (%v), want only opening.ics", entries, err)
+	}
+	manifest, _ := os.ReadFile(filepath.Join(dir, manifestName))
+	lines := strings.Fields(string(manifest))
+	if len(lines) != 3 {
+		t.Errorf("manifest %q, want programme, track and one session", lines)
+	}
+}

@@ -132,7 +132,7 @@ func newApp(env *environment) *cli.App {
 // than printing all of it.
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	name := "agendacal"
-	if c.Command != nil && c.Command.Name != "" {
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != name {
 		name += " " + c.Command.Name
 	}
 	return usageErrorf("%v (see '%s --help')", err, name)
@@ -277,7 +277,7 @@ func buildTime(getenv func(string) string) (time.Time, error) {
 		return time.Now().UTC().Truncate(time.Second), nil
 	}
 	secs, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || secs < 0 {
+	if err != nil || secs < 0 || secs >= 253402300800 { // 10000-01-01: DTSTAMP has four digits for the year
 		return time.Time{}, usageErrorf("SOURCE_DATE_EPOCH=%q must be a number of seconds since 1970", s)
 	}
 	return time.Unix(secs, 0).UTC(), nil
@@ -365,7 +365,7 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
 			if !strings.Contains(name, "=") && takesValue[name] {
-				if i+1 == len(rest) {
+				if i+1 == len(rest) || rest[i+1] != "-" && strings.HasPrefix(rest[i+1], "-") {
 					return nil, usageErrorf("flag %s needs a value (see 'agendacal %s --help')", a, cmd.Name)
 				}
 				i++
