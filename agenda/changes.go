@@ -13,10 +13,12 @@ type ClockChange struct {
 	DST          bool      // whether daylight saving time is in force after it
 }
 
-// WallBefore is the local time the clocks showed as the change happened:
-// 02:00 when they go forward from 02:00 to 03:00.
+// WallBefore is the reading of the clocks as the change happened, 02:00
+// when they go forward from 02:00 to 03:00, as a time in UTC: a wall time
+// with no zone, the form RFC 5545 (3.6.5) wants for an observance's
+// DTSTART.
 func (c ClockChange) WallBefore() time.Time {
-	return c.At.In(time.FixedZone("", c.OffsetBefore))
+	return c.At.Add(time.Duration(c.OffsetBefore) * time.Second).UTC()
 }
 
 // zoneState is what a zone's clocks show at an instant.

@@ -150,14 +150,13 @@ func resolveWall(date time.Time, c clock, loc *time.Location) (time.Time, wallKi
 	return slices.MinFunc(found, time.Time.Compare).In(loc), wallAmbiguous, near
 }
 
-// nearest returns the change whose local time of change is closest to the
-// wall time, given as UTC.
+// nearest returns the change whose reading of the clocks is closest to the
+// wall time, both as times in UTC.
 func nearest(changes []ClockChange, wall time.Time) ClockChange {
 	var best ClockChange
 	bestD := time.Duration(math.MaxInt64)
 	for _, ch := range changes {
-		w := ch.WallBefore()
-		d := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC).Sub(wall).Abs()
+		d := ch.WallBefore().Sub(wall).Abs()
 		if d < bestD {
 			best, bestD = ch, d
 		}

@@ -94,9 +94,9 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 		d.missing(n, f["title"], "a session has no title: add title:")
 	}
 	if k := d.text(f["kind"], "kind", true); k != "" {
-		switch Kind(strings.ToLower(k)) {
+		switch kind := Kind(strings.ToLower(k)); kind {
 		case KindSession, KindBreak:
-			s.Kind = Kind(strings.ToLower(k))
+			s.Kind = kind
 		default:
 			d.errorf(f["kind"], "kind %q must be session or break", k)
 		}

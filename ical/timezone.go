@@ -77,10 +77,9 @@ func exactObservances(changes []agenda.ClockChange, initial observance, windowSt
 		if c.At.Before(windowStart) {
 			continue
 		}
-		w := c.WallBefore()
 		obs = append(obs, observance{
 			daylight: c.DST,
-			start:    time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC),
+			start:    c.WallBefore(),
 			from:     c.OffsetBefore,
 			to:       c.OffsetAfter,
 			name:     c.Name,

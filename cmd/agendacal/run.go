@@ -150,6 +150,10 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 		return nil, err
 	}
 	name := c.Args().First()
+	// Read one byte past the limit to tell a file at the limit from one
+	// over it, without ever holding more; a file's size sets the buffer
+	// at once.
+	var buf bytes.Buffer
 	var r io.Reader = env.stdin
 	if name == "-" {
 		name = "<stdin>"
@@ -159,16 +163,10 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 			return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 		}
 		defer f.Close()
-		r = f
-	}
-	// Read one byte past the limit to tell a file at the limit from one
-	// over it, without ever holding more; a file's size sets the buffer
-	// at once.
-	var buf bytes.Buffer
-	if f, ok := r.(*os.File); ok && f != os.Stdin {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			buf.Grow(int(min(fi.Size(), limit) + 1))
 		}
+		r = f
 	}
 	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
 	data := buf.Bytes()
