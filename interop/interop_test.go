@@ -143,6 +143,9 @@ func read(r reader, path string) ([]event, error) {
 	switch {
 	case errors.As(err, &exit) && exit.ExitCode() == 77:
 		return nil, fmt.Errorf("%w: %s", errMissing, strings.TrimSpace(stderr.String()))
+	case errors.As(err, &exit) && exit.ExitCode() == 127 && strings.HasPrefix(stderr.String(), "/usr/bin/env:"):
+		// The adapter's interpreter (ruby, python3, node) is not installed.
+		return nil, fmt.Errorf("%w: %s: %s", errMissing, r.name, strings.TrimSpace(stderr.String()))
 	case err != nil:
 		return nil, fmt.Errorf("%s rejected the file (%v):\n%s", r.name, err, stderr.String())
 	case stderr.Len() > 0:
