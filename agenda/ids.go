@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -56,7 +57,7 @@ func windowsReserved(name string) bool {
 
 // derivedID makes a session id from its date and title alone, so that it
 // stays the same when the time, room, speakers or description change.
-func derivedID(date time.Time, title string) string {
+func derivedID(date, title string) string {
 	const room = maxIDLength - len("2006-01-02-") - len("-999")
 	slug, cut := slugify(title, room-len("-0123456789ab"))
 	switch {
@@ -70,7 +71,7 @@ func derivedID(date time.Time, title string) string {
 		// apart.
 		slug += "-" + shortHash(title)
 	}
-	return date.Format("2006-01-02") + "-" + slug
+	return date + "-" + slug
 }
 
 // shortHash is 12 hex digits of the SHA-256 of s.
@@ -216,4 +217,102 @@ func transliterate(r rune) string {
 		return "\x00"
 	}
 	return ""
+}
+
+// PublishedID is what a previous build published of a session, as far as
+// keeping its id goes.
+type PublishedID struct {
+	ID       string
+	Derived  bool
+	Date     string // 2006-01-02
+	Title    string
+	Start    time.Time
+	Location string
+	// Removed marks a session published as cancelled since it left the
+	// programme: only a session with its date, title and start takes its
+	// id back.
+	Removed bool
+}
+
+// KeepIDs gives every session whose id is derived the id it was published
+// under before, so that its UID and its file survive edits: a published
+// session whose id was derived matches a session of the same date with
+// the same title and start, then the same title, then the same start and
+// place, then the same start, and last the same place when that alone
+// leaves one candidate on each side (a session removed from the programme
+// is matched only by all three). Sessions that match nothing get fresh
+// derived ids that no session ever published has had (reserved tells, for
+// a lower-case id), so removing one of two same-titled sessions never
+// hands its id to the other.
+func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID string) bool) {
+	taken := map[string]bool{} // lower-case ids already given
+	var open []*Session
+	for _, s := range p.Sessions {
+		if s.Derived {
+			open = append(open, s)
+		} else {
+			taken[strings.ToLower(s.ID)] = true
+		}
+	}
+	var candidates []PublishedID
+	for _, old := range published {
+		if old.Derived && !taken[strings.ToLower(old.ID)] {
+			candidates = append(candidates, old)
+		}
+	}
+	type keyFunc func(date, title, location string, start time.Time) string
+	passes := []struct {
+		key    keyFunc
+		unique bool // match only where the key leaves one on each side
+	}{
+		{key: func(d, t, _ string, s time.Time) string { return d + "\x00" + t + "\x00" + s.UTC().String() }},
+		{key: func(d, t, _ string, _ time.Time) string { return d + "\x00" + t }},
+		{key: func(d, _, l string, s time.Time) string { return d + "\x00" + l + "\x00" + s.UTC().String() }},
+		{key: func(d, _, _ string, s time.Time) string { return d + "\x00" + s.UTC().String() }},
+		{key: func(d, _, l string, _ time.Time) string { return d + "\x00" + l }, unique: true},
+	}
+	kept := map[*Session]string{}
+	used := make([]bool, len(candidates))
+	for n, pass := range passes {
+		byKey := map[string][]int{}
+		for i, old := range candidates {
+			if !used[i] && (n == 0 || !old.Removed) {
+				k := pass.key(old.Date, old.Title, old.Location, old.Start)
+				byKey[k] = append(byKey[k], i)
+			}
+		}
+		newByKey := map[string][]*Session{}
+		for _, s := range open {
+			if _, done := kept[s]; !done {
+				k := pass.key(s.Date, s.Title, s.Location, s.Start)
+				newByKey[k] = append(newByKey[k], s)
+			}
+		}
+		for k, news := range newByKey {
+			olds := byKey[k]
+			if pass.unique && (len(olds) != 1 || len(news) != 1) {
+				continue
+			}
+			for i := 0; i < len(olds) && i < len(news); i++ {
+				used[olds[i]] = true
+				kept[news[i]] = candidates[olds[i]].ID
+			}
+		}
+	}
+	for s, id := range kept {
+		s.ID = id
+		taken[strings.ToLower(id)] = true
+	}
+	for _, s := range open {
+		if _, ok := kept[s]; ok {
+			continue
+		}
+		base := derivedID(s.Date, s.Title)
+		id := base
+		for n := 2; taken[id] || reserved(id); n++ {
+			id = base + "-" + strconv.Itoa(n)
+		}
+		taken[id] = true
+		s.ID = id
+	}
 }

@@ -68,13 +68,29 @@ const (
 	KindBreak   Kind = "break"
 )
 
+// Status is whether a session takes place (RFC 5545 3.8.1.11).
+type Status string
+
+// The statuses of a session.
+const (
+	StatusConfirmed Status = "confirmed"
+	StatusTentative Status = "tentative"
+	StatusCancelled Status = "cancelled"
+)
+
 // Session is one slot of a programme, resolved.
 type Session struct {
 	// ID is the explicit id or one derived from the date and the title; it is
 	// unique in the programme and safe as a file name.
-	ID          string
+	ID string
+	// Derived tells an id agendacal made from the date and the title from
+	// one the programme gives.
+	Derived bool
+	// Date is the day the session is listed under, as 2006-01-02.
+	Date        string
 	Title       string
 	Kind        Kind
+	Status      Status
 	Start       time.Time // in the programme's zone
 	End         time.Time // after Start
 	Speakers    []Person

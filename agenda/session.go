@@ -79,14 +79,16 @@ func afterMidnight(prev, next time.Time) bool {
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
-	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "speakers", "topics", "track", "room", "location", "description", "url"})
+	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "location", "description", "url"})
 	if f == nil {
 		return sessionSource{}, false
 	}
 	before := len(d.problems)
 	s := &Session{
+		Date:        date.Format("2006-01-02"),
 		Title:       d.text(f["title"], "title", true),
 		Kind:        KindSession,
+		Status:      StatusConfirmed,
 		Description: d.text(f["description"], "description", false),
 		URL:         d.url(f["url"], "url"),
 	}
@@ -99,6 +101,16 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 			s.Kind = kind
 		default:
 			d.errorf(f["kind"], "kind %q must be session or break", k)
+		}
+	}
+	if st := d.text(f["status"], "status", true); st != "" {
+		switch status := Status(strings.ToLower(st)); status {
+		case StatusConfirmed, StatusTentative, StatusCancelled:
+			s.Status = status
+		case "canceled":
+			s.Status = StatusCancelled
+		default:
+			d.errorf(f["status"], "status %q must be confirmed, tentative or cancelled", st)
 		}
 	}
 	for _, item := range d.list(f["speakers"], "speakers", "speakers: [Jane Doe]") {
@@ -349,7 +361,7 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 		if s.id != nil {
 			continue
 		}
-		base := derivedID(s.date, s.session.Title)
+		base := derivedID(s.session.Date, s.session.Title)
 		id := base
 		for n := max(next[base], 2); ; n++ {
 			if _, dup := taken[id]; !dup {
@@ -359,7 +371,7 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 			id = base + "-" + strconv.Itoa(n)
 		}
 		taken[id] = s.node.Line
-		s.session.ID = id
+		s.session.ID, s.session.Derived = id, true
 	}
 }
 

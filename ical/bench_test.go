@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -45,26 +43,6 @@ func BenchmarkEncodeProgramme(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-		})
-	}
-}
-
-// BenchmarkPublish writes every output (the programme, every track, every
-// session) into a fresh temporary folder.
-func BenchmarkPublish(b *testing.B) {
-	for _, p := range benchProgrammes(b) {
-		b.Run(fmt.Sprintf("sessions=%d", len(p.Sessions)), func(b *testing.B) {
-			b.ReportAllocs()
-			root := b.TempDir()
-			i := 0
-			for b.Loop() {
-				i++
-				if err := Publish(filepath.Join(root, fmt.Sprint(i)), p, benchOptions(), 0); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			os.RemoveAll(root)
 		})
 	}
 }

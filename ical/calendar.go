@@ -5,15 +5,19 @@
 package ical
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/agendacal/agendacal/agenda"
 )
@@ -23,9 +27,17 @@ const ProdID = "-//agendacal//agendacal 1//EN"
 
 // Options apply to every calendar an Encoder writes.
 type Options struct {
-	// Stamp is every event's DTSTAMP: when the calendar was made. Builds
-	// with the same Stamp are byte-identical.
+	// Stamp is the DTSTAMP and LAST-MODIFIED of every event that has no
+	// Revision of its own: when the calendar was made.
 	Stamp time.Time
+}
+
+// Revision is what the change tracking says of one event: how many times
+// it changed (SEQUENCE, RFC 5545 3.8.7.4) and when it last did (DTSTAMP
+// and LAST-MODIFIED, 3.8.7.2 and 3.8.7.3).
+type Revision struct {
+	Sequence int
+	Changed  time.Time
 }
 
 // Calendar says what one calendar holds.
@@ -54,9 +66,12 @@ type Encoder struct {
 	// timezone is the serialised VTIMEZONE.
 	timezone []byte
 	// rendered holds each session's serialised VEVENT after Prepare, by
-	// the session's place in the programme (index).
-	rendered [][]byte
-	index    map[*agenda.Session]int
+	// the session's place in the programme (index), without its revision:
+	// that goes in at uidEnd, after the UID.
+	rendered  [][]byte
+	uidEnd    []int
+	revisions []Revision
+	index     map[*agenda.Session]int
 	// headers holds the serialised calendar properties by the calendar's
 	// kind: thousands of session files share one.
 	mu      sync.Mutex
@@ -104,19 +119,72 @@ func NewEncoder(p *agenda.Programme, opts Options) *Encoder {
 func (e *Encoder) Prepare(workers int) error {
 	sessions := e.prog.Sessions
 	e.rendered = make([][]byte, len(sessions))
+	e.uidEnd = make([]int, len(sessions))
+	e.revisions = make([]Revision, len(sessions))
 	e.index = make(map[*agenda.Session]int, len(sessions))
 	for i, s := range sessions {
 		e.index[s] = i
+		e.revisions[i] = Revision{Changed: e.opts.Stamp}
 	}
-	return parallel(len(sessions), workers, func(i int) error {
-		var buf bytes.Buffer
-		buf.Grow(2048)
-		if err := e.event(sessions[i]).SerializeTo(&buf, serialisation()); err != nil {
-			return fmt.Errorf("writing the event of session %q: %w", sessions[i].ID, err)
+	var g errgroup.Group
+	g.SetLimit(max(1, workers))
+	for i := range sessions {
+		g.Go(func() error { return e.render(i) })
+	}
+	return g.Wait()
+}
+
+// render renders the event of the i-th session.
+func (e *Encoder) render(i int) error {
+	s := e.prog.Sessions[i]
+	var buf bytes.Buffer
+	buf.Grow(2048)
+	if err := e.event(s).SerializeTo(&buf, serialisation()); err != nil {
+		return fmt.Errorf("writing the event of session %q: %w", s.ID, err)
+	}
+	e.rendered[i] = buf.Bytes()
+	e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
+	return nil
+}
+
+// Fingerprint identifies what a subscriber sees of a prepared session's
+// event: every property but those of its Revision.
+func (e *Encoder) Fingerprint(s *agenda.Session) string {
+	return fingerprint(e.rendered[e.index[s]])
+}
+
+// Revise sets the revision a prepared session's event is written with.
+func (e *Encoder) Revise(s *agenda.Session, r Revision) {
+	e.revisions[e.index[s]] = r
+}
+
+// fingerprint is the SHA-256, in hex, of a serialised VEVENT without its
+// revision properties.
+func fingerprint(event []byte) string {
+	sum := sha256.Sum256(event)
+	return hex.EncodeToString(sum[:])
+}
+
+// propertyEnd returns where the property that starts at i in a serialised
+// component ends, its folded lines included.
+func propertyEnd(b []byte, i int) int {
+	for {
+		j := bytes.Index(b[i:], []byte("\r\n"))
+		if j < 0 {
+			return len(b)
 		}
-		e.rendered[i] = buf.Bytes()
-		return nil
-	})
+		i += j + 2
+		if i == len(b) || b[i] != ' ' && b[i] != '\t' {
+			return i
+		}
+	}
+}
+
+// writeRevision writes the properties of a revision.
+func writeRevision(w io.Writer, r Revision) error {
+	stamp := r.Changed.UTC().Format(localLayout + "Z")
+	_, err := fmt.Fprintf(w, "DTSTAMP:%s\r\nLAST-MODIFIED:%s\r\nSEQUENCE:%d\r\n", stamp, stamp, r.Sequence)
+	return err
 }
 
 // Encode writes one calendar to w.
@@ -139,13 +207,26 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		return err
 	}
 	for _, s := range c.Sessions {
+		var ev []byte
+		var at int
+		rev := Revision{Changed: e.opts.Stamp}
 		if i, ok := e.index[s]; ok {
-			if _, err := w.Write(e.rendered[i]); err != nil {
+			ev, at, rev = e.rendered[i], e.uidEnd[i], e.revisions[i]
+		} else {
+			var buf bytes.Buffer
+			if err := e.event(s).SerializeTo(&buf, serialisation()); err != nil {
 				return err
 			}
-			continue
+			ev = buf.Bytes()
+			at = propertyEnd(ev, len("BEGIN:VEVENT\r\n"))
 		}
-		if err := e.event(s).SerializeTo(w, serialisation()); err != nil {
+		if _, err := w.Write(ev[:at]); err != nil {
+			return err
+		}
+		if err := writeRevision(w, rev); err != nil {
+			return err
+		}
+		if _, err := w.Write(ev[at:]); err != nil {
 			return err
 		}
 	}
@@ -210,44 +291,33 @@ func (e *Encoder) header(c Calendar) *ics.Calendar {
 	return cal
 }
 
-// parallel calls do(i) for i in [0, n) on up to workers goroutines and
-// returns the first error.
-func parallel(n, workers int, do func(i int) error) error {
-	workers = max(1, min(workers, n))
-	var (
-		wg       sync.WaitGroup
-		next     atomic.Int64
-		firstErr error
-		once     sync.Once
-		failed   atomic.Bool
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := do(i); err != nil {
-					once.Do(func() { firstErr = err })
-					failed.Store(true)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return firstErr
-}
+// CancelledPrefix starts the SUMMARY of a cancelled session.
+const CancelledPrefix = "Cancelled: "
 
-// event builds the VEVENT of a session.
+// event builds the VEVENT of a session, without its revision.
 func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
+	// The revision (DTSTAMP, LAST-MODIFIED, SEQUENCE) goes in after the
+	// UID when the event is written: see Encoder.Revise.
 	ev := ics.NewEvent(s.ID + "@" + e.prog.UIDDomain)
-	ev.SetDtStampTime(e.opts.Stamp.UTC())
 	e.setTime(ev, ics.ComponentPropertyDtStart, s.Start)
 	e.setTime(ev, ics.ComponentPropertyDtEnd, s.End)
-	ev.SetSummary(cleanText(s.Title))
+	summary := s.Title
+	switch s.Status {
+	case agenda.StatusCancelled:
+		// Outlook shows a cancelled event as if it took place; the title
+		// says it does not.
+		summary = CancelledPrefix + summary
+		ev.SetStatus(ics.ObjectStatusCancelled)
+	case agenda.StatusTentative:
+		ev.SetStatus(ics.ObjectStatusTentative)
+	default:
+		ev.SetStatus(ics.ObjectStatusConfirmed)
+	}
+	ev.SetSummary(cleanText(summary))
+	if s.Kind == agenda.KindBreak {
+		// A break keeps nobody busy (RFC 5545 3.8.2.7).
+		ev.SetTimeTransparency(ics.TransparencyTransparent)
+	}
 	if s.Location != "" {
 		ev.SetLocation(cleanText(s.Location))
 	}
@@ -326,4 +396,19 @@ func description(s *agenda.Session) string {
 		parts = append(parts, s.URL)
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+// Write writes the whole programme to w as one calendar: every event new,
+// stamped opts.Stamp, with SEQUENCE 0. The output folder's programme.ics
+// holds the same events with their revisions.
+func Write(w io.Writer, p *agenda.Programme, opts Options) error {
+	e := NewEncoder(p, opts)
+	if err := e.Prepare(runtime.GOMAXPROCS(0)); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if err := e.Encode(bw, Calendar{Sessions: p.Sessions, Feed: true}); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

@@ -164,7 +164,7 @@ func TestHostileTextIsFoldedAndEscaped(t *testing.T) {
 			t.Fatalf("%q: %d events, want 1", text, len(evs))
 		}
 		ev := evs[0]
-		wantNames := []string{"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL"}
+		wantNames := []string{"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "DTSTART", "DTEND", "STATUS", "SUMMARY", "LOCATION", "DESCRIPTION", "URL"}
 		if len(ev) != len(wantNames) {
 			t.Errorf("%q: properties %v, want exactly %v", text, keys(ev), wantNames)
 		}
@@ -275,5 +275,76 @@ func TestOrganizer(t *testing.T) {
 	got := ev["ORGANIZER"][0]
 	if got.params != ";CN=Office Cyber Europe Council" || got.value != "mailto:cybercrime@example.org" {
 		t.Errorf("ORGANIZER%s:%s", got.params, got.value)
+	}
+}
+
+// A session's status and kind show in STATUS, SUMMARY and TRANSP.
+func TestStatusAndTransparency(t *testing.T) {
+	start := time.Date(2017, 6, 29, 6, 30, 0, 0, time.UTC)
+	tests := []struct {
+		status              agenda.Status
+		kind                agenda.Kind
+		summary, st, transp string
+	}{
+		{agenda.StatusConfirmed, agenda.KindSession, "Opening", "CONFIRMED", ""},
+		{agenda.StatusTentative, agenda.KindSession, "Opening", "TENTATIVE", ""},
+		{agenda.StatusCancelled, agenda.KindSession, "Cancelled: Opening", "CANCELLED", ""},
+		{agenda.StatusConfirmed, agenda.KindBreak, "Opening", "CONFIRMED", "TRANSPARENT"},
+	}
+	for _, tt := range tests {
+		s := &agenda.Session{ID: "x", Title: "Opening", Status: tt.status, Kind: tt.kind, Start: start, End: start.Add(time.Hour)}
+		ev := events(readLines(t, encode(t, testProgramme(t, s), Calendar{Sessions: []*agenda.Session{s}})))[0]
+		got := func(name string) string {
+			if len(ev[name]) == 0 {
+				return ""
+			}
+			return ev[name][0].value
+		}
+		if got("SUMMARY") != tt.summary || got("STATUS") != tt.st || got("TRANSP") != tt.transp {
+			t.Errorf("%s %s: SUMMARY %q STATUS %q TRANSP %q, want %q %q %q", tt.status, tt.kind, got("SUMMARY"), got("STATUS"), got("TRANSP"), tt.summary, tt.st, tt.transp)
+		}
+	}
+}
+
+// A revision sets SEQUENCE, DTSTAMP and LAST-MODIFIED and nothing else, and
+// the events read back from a calendar carry the fingerprint, sequence and
+// time they were written with.
+func TestRevisionReadsBack(t *testing.T) {
+	start := time.Date(2017, 6, 29, 6, 30, 0, 0, time.UTC)
+	long := strings.Repeat("A title long enough to fold over several lines ", 4)
+	a := &agenda.Session{ID: "a", Title: long, Start: start, End: start.Add(time.Hour)}
+	b := &agenda.Session{ID: "b", Title: "B", Start: start.Add(time.Hour), End: start.Add(2 * time.Hour)}
+	p := testProgramme(t, a, b)
+	e := NewEncoder(p, Options{Stamp: time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC)})
+	if err := e.Prepare(2); err != nil {
+		t.Fatal(err)
+	}
+	changed := time.Date(2017, 6, 20, 10, 30, 0, 0, time.UTC)
+	e.Revise(b, Revision{Sequence: 3, Changed: changed})
+	var buf bytes.Buffer
+	if err := e.Encode(&buf, Calendar{Sessions: p.Sessions}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "UID:b@example.org\r\nDTSTAMP:20170620T103000Z\r\nLAST-MODIFIED:20170620T103000Z\r\nSEQUENCE:3\r\n") {
+		t.Errorf("the revision of b is not after its UID:\n%s", buf.String())
+	}
+	got, ours, calendar := ReadPublished(buf.Bytes())
+	if !ours || !calendar || len(got) != 2 {
+		t.Fatalf("read back %d events (ours %v, calendar %v), want 2 of ours", len(got), ours, calendar)
+	}
+	want := []Published{
+		{UID: "a@example.org", Revision: Revision{Changed: time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC)}, Fingerprint: e.Fingerprint(a)},
+		{UID: "b@example.org", Revision: Revision{Sequence: 3, Changed: changed}, Fingerprint: e.Fingerprint(b)},
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("event %d reads back as %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if e.Fingerprint(a) == e.Fingerprint(b) {
+		t.Error("two different events have one fingerprint")
+	}
+	if _, _, calendar := ReadPublished([]byte("not a calendar")); calendar {
+		t.Error("plain text read as a calendar")
 	}
 }

@@ -3,6 +3,7 @@ package interop
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/ical"
+	"github.com/agendacal/agendacal/publish"
 )
 
 // reader is a calendar reader adapter in readers/.
@@ -76,8 +79,52 @@ func required() bool { return os.Getenv("AGENDACAL_INTEROP") == "require" }
 
 // build builds a programme into a temporary folder and lists every
 // calendar with the events it should hold, worked out from the programme
-// rather than read from the files.
+// rather than read from the files. A programme with an earlier version in
+// testdata/interop/earlier is built over that one, a day later, so that
+// its calendars hold updated events and cancelled ones for the sessions it
+// removed.
 func build(t *testing.T, programme string) []calendarFile {
+	t.Helper()
+	out := t.TempDir()
+	first := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var removed []*agenda.Session
+	earlier := filepath.Join(filepath.Dir(programme), "earlier", filepath.Base(programme))
+	if _, err := os.Stat(earlier); err == nil {
+		before := publishAt(t, out, earlier, first)
+		removed = before.Sessions
+		first = first.Add(24 * time.Hour)
+	}
+	p := publishAt(t, out, programme, first)
+	live := map[string]bool{}
+	for _, s := range p.Sessions {
+		live[s.ID] = true
+	}
+	all := slices.Clone(p.Sessions)
+	for _, s := range removed {
+		if !live[s.ID] {
+			gone := *s
+			gone.Status = agenda.StatusCancelled
+			all = append(all, &gone)
+		}
+	}
+	files := []calendarFile{{path: filepath.Join(out, "programme.ics"), want: expected(p, all)}}
+	for _, tr := range p.Tracks {
+		var in []*agenda.Session
+		for _, s := range all {
+			if s.Track != nil && s.Track.ID == tr.ID {
+				in = append(in, s)
+			}
+		}
+		files = append(files, calendarFile{path: filepath.Join(out, "tracks", tr.ID+".ics"), want: expected(p, in)})
+	}
+	for _, s := range all {
+		files = append(files, calendarFile{path: filepath.Join(out, "sessions", s.ID+".ics"), want: expected(p, []*agenda.Session{s})})
+	}
+	return files
+}
+
+// publishAt publishes a programme into out as a build at the time now.
+func publishAt(t *testing.T, out, programme string, now time.Time) *agenda.Programme {
 	t.Helper()
 	data, err := os.ReadFile(programme)
 	if err != nil {
@@ -87,24 +134,11 @@ func build(t *testing.T, programme string) []calendarFile {
 	if p == nil {
 		t.Fatalf("programme does not parse:\n%v", problems)
 	}
-	out := t.TempDir()
-	if err := ical.Publish(out, p, ical.Options{Stamp: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, time.Minute); err != nil {
+	opts := publish.Options{Now: now, Wait: time.Minute, KeepRemoved: 30 * 24 * time.Hour}
+	if _, err := publish.Folder(context.Background(), out, p, opts); err != nil {
 		t.Fatal(err)
 	}
-	files := []calendarFile{{path: filepath.Join(out, "programme.ics"), want: expected(p, p.Sessions)}}
-	for _, tr := range p.Tracks {
-		var in []*agenda.Session
-		for _, s := range p.Sessions {
-			if s.Track == tr {
-				in = append(in, s)
-			}
-		}
-		files = append(files, calendarFile{path: filepath.Join(out, "tracks", tr.ID+".ics"), want: expected(p, in)})
-	}
-	for _, s := range p.Sessions {
-		files = append(files, calendarFile{path: filepath.Join(out, "sessions", s.ID+".ics"), want: expected(p, []*agenda.Session{s})})
-	}
-	return files
+	return p
 }
 
 func expected(p *agenda.Programme, sessions []*agenda.Session) []event {
@@ -113,6 +147,9 @@ func expected(p *agenda.Programme, sessions []*agenda.Session) []event {
 		uid := s.ID + "@" + p.UIDDomain
 		end := s.End.UTC().Format(time.RFC3339)
 		title, loc := s.Title, s.Location
+		if s.Status == agenda.StatusCancelled {
+			title = ical.CancelledPrefix + title
+		}
 		out = append(out, event{UID: &uid, Start: s.Start.UTC().Format(time.RFC3339), End: &end, Summary: &title, Location: &loc})
 	}
 	sortEvents(out)

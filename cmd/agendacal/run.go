@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +18,7 @@ import (
 	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/examples"
 	"github.com/agendacal/agendacal/ical"
+	"github.com/agendacal/agendacal/publish"
 )
 
 // version is agendacal's version, printed by --version.
@@ -44,7 +48,11 @@ func usageErrorf(format string, args ...any) error {
 // run is agendacal with its arguments, streams and environment passed in,
 // so tests run the real command in-process. It returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	// An interrupted build (Ctrl-C, cron's timeout) stops writing and
+	// removes what it had not published yet.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &environment{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	app := newApp(env)
 	args, err := interspersed(app, args)
 	if err == nil {
@@ -67,6 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 
 // environment is what the commands read and write besides their flags.
 type environment struct {
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
@@ -94,12 +103,19 @@ func newApp(env *environment) *cli.App {
 				Usage:     "write the programme's calendars",
 				ArgsUsage: "PROGRAMME.yaml",
 				Description: "Writes DIR/programme.ics (every session), DIR/tracks/<track>.ics and\n" +
-					"DIR/sessions/<session>.ics. With --out -, writes the whole programme to\n" +
-					"standard output. Checks the programme first and writes nothing when it\n" +
-					"has errors. SOURCE_DATE_EPOCH, when set, fixes every DTSTAMP.",
+					"DIR/sessions/<session>.ics, and rewrites only the files that change: an event\n" +
+					"that changes gets a higher SEQUENCE, one removed from the programme stays\n" +
+					"as cancelled for --keep-removed. DIR/.agendacal.state remembers what was\n" +
+					"published. With --out -, writes the whole programme to standard output.\n" +
+					"Checks the programme first and writes nothing when it has errors. Prints\n" +
+					"nothing on success but warnings. SOURCE_DATE_EPOCH, when set, is the time\n" +
+					"of the build (the DTSTAMP of new and changed events).",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "public", Usage: "output `DIR`, or - for standard output", EnvVars: []string{"AGENDACAL_OUT"}},
 					&cli.DurationFlag{Name: "wait", Value: time.Minute, Usage: "how long to wait for another build writing the same folder", EnvVars: []string{"AGENDACAL_WAIT"}},
+					&cli.DurationFlag{Name: "keep-removed", Value: 30 * 24 * time.Hour, Usage: "how long a session removed from the programme stays published as cancelled", EnvVars: []string{"AGENDACAL_KEEP_REMOVED"}},
+					&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
 					strict, maxSize,
 				},
 				OnUsageError: onUsageError,
@@ -182,6 +198,11 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 	}
 	prog, problems := agenda.Parse(name, data)
 	for _, p := range problems {
+		// A build prints only what may need mending, so that cron mails
+		// nothing when all is well: notes are for check.
+		if c.Command.Name == "build" && (p.Severity == agenda.Note || p.Severity == agenda.Warning && c.Bool("quiet")) {
+			continue
+		}
 		fmt.Fprintln(env.stderr, p)
 	}
 	if err := problems.Err(c.Bool("strict")); err != nil {
@@ -224,14 +245,22 @@ func build(c *cli.Context, env *environment) error {
 		}
 		return nil
 	}
-	err = ical.Publish(out, prog, opts, c.Duration("wait"))
-	var busy *ical.BusyError
-	var partial *ical.PartialError
+	rep, err := publish.Folder(env.ctx, out, prog, publish.Options{
+		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"),
+	})
+	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
+		fmt.Fprintf(env.stderr, "agendacal: warning: %s had no bookkeeping (.agendacal.state): read the SEQUENCE of %d events back from its calendars\n", out, rep.Recovered)
+	}
+	var busy *publish.BusyError
+	var partial *publish.PartialError
+	var other *publish.OtherProgrammeError
 	switch {
 	case errors.As(err, &busy):
 		return &exitError{code: exitBusy, msg: err.Error() + "\nhint: try again later, or give --wait a longer time"}
-	case errors.As(err, &partial):
+	case errors.As(err, &partial), errors.As(err, &other):
 		return &exitError{code: exitOutput, msg: err.Error()}
+	case errors.Is(err, context.Canceled):
+		return &exitError{code: exitOutput, msg: "interrupted: nothing published before was changed"}
 	case isFile(out):
 		return &exitError{code: exitOutput, msg: err.Error() + fmt.Sprintf("\nhint: --out %q must name a folder, not a file", out)}
 	case err != nil:

@@ -1,19 +1,21 @@
 //go:build unix
 
-package ical
+package publish
 
 import (
 	"bufio"
 	"io"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
-// tryLock takes an exclusive advisory lock on the file at path without
-// waiting; ok is false when another process holds it. The lock goes with
-// the process, so a build that dies never leaves the folder locked.
-func tryLock(path string) (unlock func(), ok bool, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+// tryLock takes an exclusive advisory lock on the folder dir itself
+// without waiting; ok is false when another process holds it. Locking the
+// folder leaves no lock file to delete from under a build, and the lock
+// goes with the process, so a build that dies never leaves it locked.
+func tryLock(dir string) (unlock func(), ok bool, err error) {
+	f, err := os.Open(dir)
 	if err != nil {
 		return nil, false, err
 	}
@@ -23,6 +25,10 @@ func tryLock(path string) (unlock func(), ok bool, err error) {
 			return nil, false, nil
 		}
 		return nil, false, err
+	}
+	// agendacal 1.0 locked a file in the folder: it is not needed now.
+	if fi, err := os.Lstat(filepath.Join(dir, legacyLock)); err == nil && fi.Mode().IsRegular() {
+		os.Remove(filepath.Join(dir, legacyLock))
 	}
 	return func() { f.Close() }, true, nil
 }

@@ -1,19 +1,21 @@
 //go:build !unix
 
-package ical
+package publish
 
 import (
 	"bufio"
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 )
 
-// tryLock takes the lock by creating the file at path, which must not
-// exist; ok is false when it does. Unlike the advisory lock on Unix, a
-// build killed while it holds the lock leaves the file behind, and the
-// message that reports it names the file to remove.
-func tryLock(path string) (unlock func(), ok bool, err error) {
+// tryLock takes the lock by creating the file .agendacal.lock in dir,
+// which must not exist; ok is false when it does. Unlike the advisory lock
+// on Unix, a build killed while it holds the lock leaves the file behind,
+// and the message that reports it names the folder.
+func tryLock(dir string) (unlock func(), ok bool, err error) {
+	path := filepath.Join(dir, legacyLock)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
 		return nil, false, nil

@@ -1,0 +1,108 @@
+package ical
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+)
+
+// Published is an event read back from a calendar agendacal wrote.
+type Published struct {
+	UID string
+	Revision
+	// Fingerprint is what Encoder.Fingerprint gave the event when it was
+	// written: what a subscriber sees of it.
+	Fingerprint string
+}
+
+// ReadPublished reads back the events of a calendar. ours tells whether
+// agendacal wrote it (its PRODID); calendar whether it is an iCalendar
+// object at all. It reads what Encoder writes; other calendars' events may
+// come back with fingerprints no Encoder gives.
+func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
+	calendar = bytes.HasPrefix(data, []byte("BEGIN:VCALENDAR\r\n")) || bytes.HasPrefix(data, []byte("BEGIN:VCALENDAR\n"))
+	if !calendar {
+		return nil, false, false
+	}
+	var (
+		inEvent bool
+		body    bytes.Buffer
+		ev      Published
+	)
+	for i := 0; i < len(data); {
+		end := propertyEnd(data, i)
+		raw := data[i:end]
+		i = end
+		line := unfold(raw)
+		name, value := propertyName(line)
+		switch {
+		case !inEvent && name == "PRODID":
+			ours = value == ProdID
+		case !inEvent && name == "BEGIN" && value == "VEVENT":
+			inEvent, ev = true, Published{}
+			body.Reset()
+			body.Write(raw)
+		case !inEvent:
+		case name == "DTSTAMP", name == "LAST-MODIFIED":
+			if t, err := time.Parse(localLayout+"Z", value); err == nil && (ev.Changed.IsZero() || name == "LAST-MODIFIED") {
+				ev.Changed = t
+			}
+		case name == "SEQUENCE":
+			ev.Sequence, _ = strconv.Atoi(value)
+		default:
+			body.Write(raw)
+			if name == "UID" {
+				ev.UID = value
+			}
+			if name == "END" && value == "VEVENT" {
+				inEvent = false
+				ev.Fingerprint = fingerprint(body.Bytes())
+				events = append(events, ev)
+			}
+		}
+	}
+	return events, ours, true
+}
+
+// unfold joins the lines of a folded property (RFC 5545 3.1) and drops the
+// line ending.
+func unfold(raw []byte) string {
+	raw = bytes.TrimRight(raw, "\r\n")
+	if !bytes.Contains(raw, []byte("\n")) {
+		return string(raw)
+	}
+	var b bytes.Buffer
+	for j, part := range bytes.Split(raw, []byte("\n")) {
+		part = bytes.TrimSuffix(part, []byte("\r"))
+		if j > 0 && len(part) > 0 {
+			part = part[1:]
+		}
+		b.Write(part)
+	}
+	return b.String()
+}
+
+// propertyName splits an unfolded content line into its name and its
+// value; parameters are dropped.
+func propertyName(line string) (name, value string) {
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case ':':
+			return line[:i], line[i+1:]
+		case ';':
+			name = line[:i]
+			// The value starts after the first ':' outside quotes.
+			quoted := false
+			for j := i; j < len(line); j++ {
+				switch {
+				case line[j] == '"':
+					quoted = !quoted
+				case line[j] == ':' && !quoted:
+					return name, line[j+1:]
+				}
+			}
+			return name, ""
+		}
+	}
+	return line, ""
+}

@@ -1,0 +1,669 @@
+// Package publish keeps an output folder in step with a programme. It
+// decides what changed since the last build (the bookkeeping in
+// .agendacal.state: every event's fingerprint, SEQUENCE and when it last
+// changed, every file's digest), keeps the ids sessions were first
+// published under, keeps removed sessions as cancelled events for a while,
+// and rewrites exactly the files whose bytes change.
+package publish
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/ical"
+)
+
+// Options say how a build publishes.
+type Options struct {
+	// Now is the time of the build: the DTSTAMP and LAST-MODIFIED of every
+	// event that is new or changed.
+	Now time.Time
+	// Wait is how long to wait for another build writing the same folder.
+	Wait time.Duration
+	// KeepRemoved is how long a session removed from the programme stays
+	// published as a cancelled event.
+	KeepRemoved time.Duration
+	// Force publishes into a folder that holds another programme, and
+	// adopts calendars in the way when the bookkeeping was lost.
+	Force bool
+}
+
+// Report says what a build did.
+type Report struct {
+	// Recovered is how many events were read back from the published
+	// calendars because the bookkeeping was missing (0 when it was there).
+	Recovered int
+	// Rebuilt tells that the bookkeeping was missing and rebuilt.
+	Rebuilt bool
+	// Written, Unchanged and Removed count calendar files.
+	Written, Unchanged, Removed int
+}
+
+// Folder publishes the programme's calendars into dir:
+//
+//	programme.ics         every session
+//	tracks/<track>.ics    one for each track
+//	sessions/<id>.ics     one for each session
+//	.agendacal.state      the bookkeeping
+//
+// Every file that changes is first written in full under a temporary name
+// in its own folder; only when all are written are they renamed into place,
+// so a reader never sees half a file and a build that fails or is
+// cancelled before then leaves what was published before as it was, with
+// no folder it did not find. Files whose bytes do not change are not
+// touched. Only one build writes into a folder at a time.
+func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) (rep Report, err error) {
+	made, err := mkdirs(dir)
+	if err != nil {
+		return rep, fmt.Errorf("creating the output folder: %w", err)
+	}
+	b := &build{dir: dir, opts: opts, made: made}
+	defer func() {
+		if err != nil {
+			b.undo()
+		}
+	}()
+	unlock, err := lock(dir, opts.Wait)
+	if err != nil {
+		return rep, err
+	}
+	defer unlock()
+	removeLeftovers(dir)
+	prev, err := b.previous(p)
+	if err != nil {
+		return rep, err
+	}
+	rep.Rebuilt, rep.Recovered = b.rebuilt, b.recovered
+	if len(prev.Events) > 0 || len(prev.Retired) > 0 {
+		p.KeepIDs(prev.published(), prev.reserved())
+	}
+	next, all := b.plan(prev, p)
+	e := ical.NewEncoder(all, ical.Options{Stamp: opts.Now})
+	if err := e.Prepare(workers); err != nil {
+		return rep, err
+	}
+	for _, s := range all.Sessions {
+		uid := s.ID + "@" + p.UIDDomain
+		ev := next.Events[uid]
+		ev.Fingerprint = e.Fingerprint(s)
+		ev.Sequence, ev.Changed = 0, opts.Now.UTC()
+		if old := prev.Events[uid]; old != nil {
+			ev.Sequence, ev.Changed = old.Sequence, old.Changed
+			if old.Fingerprint != ev.Fingerprint {
+				ev.Sequence, ev.Changed = old.Sequence+1, opts.Now.UTC()
+			}
+		}
+		e.Revise(s, ical.Revision{Sequence: ev.Sequence, Changed: ev.Changed})
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	files := outputFiles(all)
+	digests := make([]string, len(files))
+	err = parallel(ctx, len(files), func(i int) error {
+		h := sha256.New()
+		if err := e.Encode(h, files[i].calendar); err != nil {
+			return err
+		}
+		digests[i] = hex.EncodeToString(h.Sum(nil))
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	existing, err := listing(dir)
+	if err != nil {
+		return rep, err
+	}
+	var changed []int
+	for i, f := range files {
+		next.Files[f.rel] = digests[i]
+		ent, there := existing[strings.ToLower(f.rel)]
+		if there && ent.name == f.rel && ent.regular && prev.Files[f.rel] == digests[i] {
+			rep.Unchanged++
+			continue
+		}
+		changed = append(changed, i)
+	}
+	if err := nothingInTheWay(dir, files, changed, existing, prev.Files); err != nil {
+		return rep, err
+	}
+	for _, i := range changed {
+		if sub := path.Dir(files[i].rel); sub != "." {
+			made, err := mkdirs(filepath.Join(dir, sub))
+			if err != nil {
+				return rep, fmt.Errorf("creating the output folder: %w", err)
+			}
+			b.made = append(made, b.made...)
+		}
+	}
+	buffers := make(chan *bufio.Writer, workers)
+	for range workers {
+		buffers <- bufio.NewWriterSize(nil, 64<<10)
+	}
+	b.staged = make([]stagedFile, len(changed))
+	err = parallel(ctx, len(changed), func(j int) error {
+		bw := <-buffers
+		defer func() { buffers <- bw }()
+		f := files[changed[j]]
+		staged, err := stageFile(dir, f.rel, bw, func(w io.Writer) error { return e.Encode(w, f.calendar) })
+		b.staged[j] = staged
+		return err
+	})
+	if err != nil {
+		return rep, err
+	}
+	stale := staleFiles(prev.Files, next.Files)
+	if len(changed) == 0 && len(stale) == 0 && b.stateIs(next) {
+		return rep, nil // nothing to do, not even the bookkeeping
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	// Before anything is replaced, the bookkeeping lists every file this
+	// build may leave behind, the old and the new, the ones about to be
+	// replaced as unknown: a build that stops half-way still knows them
+	// all, and the next one rewrites them.
+	interim := *next
+	interim.Files = make(map[string]string, len(next.Files)+len(stale))
+	for rel, digest := range next.Files {
+		interim.Files[rel] = digest
+	}
+	for _, i := range changed {
+		interim.Files[files[i].rel] = ""
+	}
+	for _, rel := range stale {
+		interim.Files[rel] = ""
+	}
+	if err := b.writeState(&interim); err != nil {
+		return rep, err
+	}
+	b.made = nil // from here on, the folders hold published files
+	for i, f := range b.staged {
+		if err := renameFile(f.temp, f.final); err != nil {
+			return rep, &PartialError{Published: i, Total: len(b.staged), Err: err}
+		}
+		b.staged[i].temp = ""
+	}
+	rep.Written = len(changed)
+	left, removeErr := removeStale(dir, stale, next.Files)
+	rep.Removed = len(stale) - len(left)
+	for _, rel := range left {
+		next.Files[rel] = ""
+	}
+	if err := b.writeState(next); err != nil {
+		return rep, &PartialError{Published: len(changed), Total: len(changed), Err: err}
+	}
+	if b.rebuilt {
+		os.Remove(filepath.Join(dir, legacyManifest)) // the state replaces it
+	}
+	return rep, removeErr
+}
+
+// build is one run of Folder: what it made, to undo it when it fails.
+type build struct {
+	dir  string
+	opts Options
+	// made are the folders this build created, deepest first: removed
+	// again when it fails.
+	made   []string
+	staged []stagedFile
+	// rebuilt tells that the bookkeeping was missing; recovered counts the
+	// events read back from the calendars then.
+	rebuilt   bool
+	recovered int
+	// stateBytes is the bookkeeping as read.
+	stateBytes []byte
+}
+
+// undo removes what a failed build wrote: its temporary files and the
+// folders it created.
+func (b *build) undo() {
+	for _, f := range b.staged {
+		if f.temp != "" {
+			os.Remove(f.temp)
+		}
+	}
+	for _, d := range b.made {
+		os.Remove(d) // only when empty
+	}
+}
+
+// previous returns the bookkeeping of the last build: read from
+// .agendacal.state, or, when that is missing, rebuilt from the calendars in
+// the folder.
+func (b *build) previous(p *agenda.Programme) (*State, error) {
+	st, err := readState(b.dir)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		b.stateBytes, _ = readRegular(filepath.Join(b.dir, stateName))
+		if st.Programme.UIDDomain != p.UIDDomain {
+			if !b.opts.Force {
+				return nil, &OtherProgrammeError{Dir: b.dir, Title: st.Programme.Title, UIDDomain: st.Programme.UIDDomain}
+			}
+			// Replacing another programme: its files are ours to replace
+			// and remove, its events are not this programme's.
+			st.Events, st.Retired = map[string]*Event{}, nil
+		}
+		return st, nil
+	}
+	b.rebuilt = true
+	candidates, err := calendarsIn(b.dir)
+	if err != nil {
+		return nil, err
+	}
+	st = recovered(b.dir, p.UIDDomain, candidates, b.opts.Force)
+	// A manifest of agendacal 1.0 lists the calendars it wrote.
+	if data, err := readRegular(filepath.Join(b.dir, legacyManifest)); err == nil {
+		for _, rel := range strings.Fields(string(data)) {
+			if _, ok := st.Files[rel]; !ok && filepath.IsLocal(filepath.FromSlash(rel)) && strings.HasSuffix(rel, ".ics") {
+				st.Files[rel] = ""
+			}
+		}
+	}
+	b.recovered = len(st.Events)
+	return st, nil
+}
+
+// plan works out the bookkeeping of this build, without fingerprints yet,
+// and the programme to write: p's sessions, then those removed from it that
+// are still published as cancelled, by start.
+func (b *build) plan(prev *State, p *agenda.Programme) (*State, *agenda.Programme) {
+	next := &State{
+		Version:   stateVersion,
+		Programme: programmeRef{Title: p.Title, UIDDomain: p.UIDDomain},
+		Events:    make(map[string]*Event, len(p.Sessions)),
+		Retired:   slices.Clone(prev.Retired),
+		Files:     map[string]string{},
+	}
+	all := *p
+	all.Sessions = slices.Clone(p.Sessions)
+	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
+	for _, s := range p.Sessions {
+		next.Events[s.ID+"@"+p.UIDDomain] = record(s)
+		liveIDs[strings.ToLower(s.ID)] = true
+	}
+	var removed []*agenda.Session
+	for uid, ev := range prev.Events {
+		if _, live := next.Events[uid]; live {
+			continue
+		}
+		if ev.Session == nil || liveIDs[strings.ToLower(ev.ID)] {
+			// Read back from a calendar, with nothing to write it from;
+			// or a session whose id changed only in case, which would
+			// share its file on a case-blind disk: it lives on as that.
+			next.Retired = append(next.Retired, uid)
+			continue
+		}
+		gone := b.opts.Now.UTC()
+		if ev.Removed != nil {
+			gone = *ev.Removed
+		}
+		if b.opts.Now.Sub(gone) >= b.opts.KeepRemoved {
+			next.Retired = append(next.Retired, uid)
+			continue
+		}
+		kept := *ev
+		kept.Removed = &gone
+		next.Events[uid] = &kept
+		removed = append(removed, kept.cancelled(p))
+	}
+	sort.Slice(removed, func(i, j int) bool {
+		if !removed[i].Start.Equal(removed[j].Start) {
+			return removed[i].Start.Before(removed[j].Start)
+		}
+		return removed[i].ID < removed[j].ID
+	})
+	all.Sessions = append(all.Sessions, removed...)
+	return next, &all
+}
+
+// stateIs tells whether the bookkeeping as read equals st.
+func (b *build) stateIs(st *State) bool {
+	data, err := st.encode()
+	return err == nil && b.stateBytes != nil && string(data) == string(b.stateBytes)
+}
+
+// writeState replaces the bookkeeping with st.
+func (b *build) writeState(st *State) error {
+	data, err := st.encode()
+	if err == nil {
+		var f stagedFile
+		f, err = stageFile(b.dir, stateName, bufio.NewWriter(nil), func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+		if err == nil {
+			err = renameFile(f.temp, f.final)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
+	}
+	b.stateBytes = data
+	return nil
+}
+
+// OtherProgrammeError reports a folder that publishes another programme.
+type OtherProgrammeError struct {
+	Dir, Title, UIDDomain string
+}
+
+func (e *OtherProgrammeError) Error() string {
+	return fmt.Sprintf("%q publishes another programme, %q (uid_domain %s); build into another folder, or give --force to replace it", e.Dir, e.Title, e.UIDDomain)
+}
+
+// programmeCalendar is the calendar of every session: the feed
+// participants subscribe to.
+func programmeCalendar(p *agenda.Programme) ical.Calendar {
+	return ical.Calendar{Sessions: p.Sessions, Feed: true}
+}
+
+// outputFile is one calendar of the output folder.
+type outputFile struct {
+	rel      string // with '/'
+	calendar ical.Calendar
+}
+
+// outputFiles lists the calendars of a programme's output folder.
+func outputFiles(p *agenda.Programme) []outputFile {
+	files := []outputFile{{"programme.ics", programmeCalendar(p)}}
+	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
+	for _, s := range p.Sessions {
+		if s.Track != nil {
+			byTrack[s.Track] = append(byTrack[s.Track], s)
+		}
+	}
+	for _, t := range p.Tracks {
+		files = append(files, outputFile{path.Join("tracks", t.ID+".ics"), ical.Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
+	}
+	for _, s := range p.Sessions {
+		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), ical.Calendar{Sessions: []*agenda.Session{s}}})
+	}
+	return files
+}
+
+// subfolders are the folders of the output folder that hold calendars.
+var subfolders = []string{"tracks", "sessions"}
+
+// entry is a name in the output folder.
+type entry struct {
+	name    string // with '/', as the folder spells it
+	regular bool
+}
+
+// listing lists the output folder and its subfolders by lower-case name:
+// one listing of each folder costs less than a look at every file.
+func listing(dir string) (map[string]entry, error) {
+	out := map[string]entry{}
+	for _, sub := range append([]string{"."}, subfolders...) {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the output folder: %w", err)
+		}
+		for _, ent := range entries {
+			rel := path.Join(sub, ent.Name())
+			out[strings.ToLower(rel)] = entry{name: rel, regular: ent.Type().IsRegular()}
+		}
+	}
+	return out, nil
+}
+
+// calendarsIn lists the .ics files of the output folder.
+func calendarsIn(dir string) ([]string, error) {
+	all, err := listing(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, ent := range all {
+		if ent.regular && strings.HasSuffix(ent.name, ".ics") {
+			out = append(out, ent.name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// nothingInTheWay checks, before anything is replaced, that no folder or
+// other non-file stands where a changed file goes (it would stop the
+// renames half-way), and that no file agendacal did not write would be
+// replaced: one the bookkeeping does not list. Names are compared without
+// case, as case-blind file systems see them.
+func nothingInTheWay(dir string, files []outputFile, changed []int, existing map[string]entry, ours map[string]string) error {
+	for _, sub := range subfolders {
+		if ent, ok := existing[sub]; ok && !ent.isDir(dir) {
+			return fmt.Errorf("publishing into %s: something other than a folder is in the way; move it and build again", filepath.Join(dir, sub))
+		}
+	}
+	for _, i := range changed {
+		rel := files[i].rel
+		ent, ok := existing[strings.ToLower(rel)]
+		final := filepath.Join(dir, filepath.FromSlash(rel))
+		switch {
+		case !ok:
+		case !ent.regular:
+			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", final)
+		default:
+			if _, mine := ours[ent.name]; !mine {
+				return fmt.Errorf("publishing %s: a file of that name is there, and agendacal did not write it (the bookkeeping %s does not list it); move it away, or give --force to replace calendars in the way, and build again", final, stateName)
+			}
+		}
+	}
+	return nil
+}
+
+func (ent entry) isDir(dir string) bool {
+	fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(ent.name)))
+	return err == nil && fi.IsDir()
+}
+
+// staleFiles are the calendars the last build published that this one
+// does not.
+func staleFiles(prev, next map[string]string) []string {
+	var out []string
+	for rel := range prev {
+		if _, ok := next[rel]; !ok {
+			out = append(out, rel)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PartialError reports a build that failed after it had started to replace
+// the published files: some are new, the others as before.
+type PartialError struct {
+	Published, Total int
+	Err              error
+}
+
+func (e *PartialError) Error() string {
+	if e.Published == e.Total {
+		return fmt.Sprintf("every calendar is published, but %v", e.Err)
+	}
+	return fmt.Sprintf("%d of %d files were replaced before %v; build again once it is fixed", e.Published, e.Total, e.Err)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// workers is how many goroutines render and write files. Measured on two
+// cores, four beat two: while some wait in the file system to create a
+// file, the others render.
+const workers = 4
+
+// parallel calls do(i) for i in [0, n) on up to workers goroutines and
+// returns the first error; once one fails or ctx is done, no more start.
+func parallel(ctx context.Context, n int, do func(i int) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := range n {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return do(i)
+		})
+	}
+	return g.Wait()
+}
+
+// stagedFile is a file written in full under a temporary name.
+type stagedFile struct {
+	temp, final string
+}
+
+// stageFile writes a new temporary file beside dir/rel with write, through
+// bw. Its mode is 0644 less the umask, as for any file a program creates:
+// run builds that a web server serves with a umask that lets it read them.
+func stageFile(dir, rel string, bw *bufio.Writer, write func(io.Writer) error) (stagedFile, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		// agenda's ids cannot do this; the check keeps it so.
+		return stagedFile{}, fmt.Errorf("refusing to write %q: it is outside the output folder", rel)
+	}
+	final := filepath.Join(dir, filepath.FromSlash(rel))
+	// The lock keeps other builds out, and O_EXCL any file of the same name.
+	temp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+tempSuffix)
+	if err := createFile(temp, bw, write); err != nil {
+		os.Remove(temp)
+		return stagedFile{}, fmt.Errorf("writing %s: %w", final, err)
+	}
+	return stagedFile{temp: temp, final: final}, nil
+}
+
+// tempSuffix ends the names of files not yet published.
+const tempSuffix = ".agendacal-tmp"
+
+// legacyManifest and legacyLock are the bookkeeping of agendacal 1.0: the
+// manifest is read once to adopt its calendars, and both are removed.
+const (
+	legacyManifest = ".agendacal.manifest"
+	legacyLock     = ".agendacal.lock"
+)
+
+// removeLeftovers removes what builds killed half-way left behind. The
+// caller holds the lock, so no other build is writing them.
+func removeLeftovers(dir string) {
+	for _, sub := range append([]string{"."}, subfolders...) {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, ent := range entries {
+			if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), ".") && strings.HasSuffix(ent.Name(), tempSuffix) {
+				os.Remove(filepath.Join(dir, sub, ent.Name()))
+			}
+		}
+	}
+}
+
+// mkdirs creates dir and any missing parents, and returns those it
+// created, deepest first.
+func mkdirs(dir string) ([]string, error) {
+	var made []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		}
+		made = append(made, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		for _, d := range made {
+			os.Remove(d)
+		}
+		return nil, err
+	}
+	return made, nil
+}
+
+// BusyError reports that another build held the output folder's lock for
+// longer than Folder would wait.
+type BusyError struct {
+	Dir    string
+	Waited time.Duration
+}
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("another agendacal build is writing %q; gave up after %v", e.Dir, e.Waited)
+}
+
+// lock locks the output folder, trying every tenth of a second for up to
+// wait.
+func lock(dir string, wait time.Duration) (unlock func(), err error) {
+	deadline := time.Now().Add(wait)
+	for {
+		unlock, ok, err := tryLock(dir)
+		if err != nil {
+			return nil, fmt.Errorf("locking the output folder: %w", err)
+		}
+		if ok {
+			return unlock, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, &BusyError{Dir: dir, Waited: wait}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// removeStale removes the calendars the previous build published that this
+// one does not: sessions and tracks taken out of the programme. Only files
+// the bookkeeping lists are candidates, so nothing agendacal did not write
+// is ever removed. On a file system that ignores case, "Opening.ics" may
+// be the file just published as "opening.ics": it stays. It returns the
+// files it could not remove, and the folders left empty go too.
+func removeStale(dir string, stale []string, published map[string]string) (left []string, err error) {
+	keep := make(map[string]string, len(published)) // lower-case name → name
+	for rel := range published {
+		keep[strings.ToLower(rel)] = rel
+	}
+	var errs []error
+	for _, rel := range stale {
+		if !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
+			continue
+		}
+		old := filepath.Join(dir, filepath.FromSlash(rel))
+		if now, ok := keep[strings.ToLower(rel)]; ok && sameFile(old, filepath.Join(dir, filepath.FromSlash(now))) {
+			continue
+		}
+		if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			left = append(left, rel)
+		}
+	}
+	for _, sub := range subfolders {
+		os.Remove(filepath.Join(dir, sub)) // only when empty
+	}
+	if err := errors.Join(errs...); err != nil {
+		return left, &PartialError{Published: len(published), Total: len(published), Err: fmt.Errorf("calendars no longer in the programme could not be removed (the next build tries again): %w", err)}
+	}
+	return nil, nil
+}
+
+// sameFile tells whether two paths name one file.
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}

@@ -1,0 +1,544 @@
+package publish
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/agendacal/agendacal/agenda"
+)
+
+// day1 is the first build's time in these tests; later builds come later.
+var day1 = time.Date(2017, 6, 1, 9, 0, 0, 0, time.UTC)
+
+// programme parses a programme on 2017-06-29 in Belgrade whose sessions
+// are YAML flow mappings, one a line.
+func programme(t *testing.T, sessions ...string) *agenda.Programme {
+	t.Helper()
+	src := "title: T\ntimezone: Europe/Belgrade\nuid_domain: example.org\n"
+	if strings.Contains(strings.Join(sessions, ""), "track:") {
+		src += "tracks: [{id: main, name: Main}, {id: side, name: Side}]\n"
+	}
+	src += "days:\n  - date: 2017-06-29\n    sessions:\n"
+	for _, s := range sessions {
+		src += "      - " + s + "\n"
+	}
+	p, problems := agenda.Parse("t.yaml", []byte(src))
+	if p == nil {
+		t.Fatalf("the test programme has errors: %v", problems)
+	}
+	return p
+}
+
+// at publishes p into dir as a build at the given time.
+func at(t *testing.T, dir string, now time.Time, p *agenda.Programme, opts ...func(*Options)) Report {
+	t.Helper()
+	o := Options{Now: now, KeepRemoved: 30 * 24 * time.Hour}
+	for _, f := range opts {
+		f(&o)
+	}
+	rep, err := Folder(context.Background(), dir, p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// fileInfo is what tells a rewritten file from an untouched one.
+type fileInfo struct {
+	data  string
+	inode uint64
+	mtime time.Time
+}
+
+// tree reads every file under dir, by path relative to it.
+func tree(t *testing.T, dir string) map[string]fileInfo {
+	t.Helper()
+	files := map[string]fileInfo{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files[filepath.ToSlash(rel)] = fileInfo{string(data), fi.Sys().(*syscall.Stat_t).Ino, fi.ModTime()}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func names[V any](files map[string]V) string {
+	var out []string
+	for k := range files {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+// rewritten lists the files that are new, gone or rewritten (new bytes,
+// inode or modification time) between two trees.
+func rewritten(before, after map[string]fileInfo) string {
+	changed := map[string]bool{}
+	for name, b := range before {
+		if a, ok := after[name]; !ok || a != b {
+			changed[name] = true
+		}
+	}
+	for name := range after {
+		if _, ok := before[name]; !ok {
+			changed[name] = true
+		}
+	}
+	return names(changed)
+}
+
+// event returns the VEVENT of uid in a calendar, unfolded.
+func event(t *testing.T, calendar, uid string) map[string]string {
+	t.Helper()
+	text := strings.ReplaceAll(calendar, "\r\n ", "")
+	for _, block := range strings.Split(text, "BEGIN:VEVENT\r\n")[1:] {
+		props := map[string]string{}
+		for _, line := range strings.Split(block, "\r\n") {
+			name, value, _ := strings.Cut(line, ":")
+			name, _, _ = strings.Cut(name, ";")
+			props[name] = value
+		}
+		if props["UID"] == uid {
+			return props
+		}
+	}
+	t.Fatalf("no event %s in:\n%s", uid, calendar)
+	return nil
+}
+
+func uids(calendar string) string {
+	var out []string
+	for _, m := range regexp.MustCompile(`(?m)^UID:(.*)\r$`).FindAllStringSubmatch(calendar, -1) {
+		out = append(out, m[1])
+	}
+	return strings.Join(out, " ")
+}
+
+var pristinaLike = []string{
+	"{time: 08h30-09h00, title: Registration, kind: break}",
+	"{time: 09h00-09h30, id: opening, title: Opening, track: main}",
+	"{time: 10h30-11h00, title: Coffee break, kind: break}",
+	"{time: 11h00-12h00, title: Lunch break, kind: break}",
+	"{time: 12h00-13h00, title: Service providers, track: main, room: Castor}",
+	"{time: 15h00-15h30, title: Coffee break, kind: break}",
+	"{time: 15h30-16h30, id: closing, title: Closing, track: side}",
+}
+
+func TestFolderWritesEveryCalendar(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A, track: main}", "{time: 10:00-11:00, id: b, title: B}"))
+	// Every track has a calendar, even one without sessions yet; there is
+	// no lock file.
+	if got, want := names(tree(t, dir)), ".agendacal.state programme.ics sessions/a.ics sessions/b.ics tracks/main.ics tracks/side.ics"; got != want {
+		t.Errorf("files %s, want %s", got, want)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "programme.ics"))
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("programme.ics mode %v (%v), want 0644 so a web server can read it", fi.Mode(), err)
+	}
+	// A session taken out of the programme loses its file once
+	// --keep-removed has passed; a calendar agendacal did not write stays,
+	// and so does the leftover of no build.
+	foreign := filepath.Join(dir, "sessions", "mine.ics")
+	leftover := filepath.Join(dir, "sessions", ".a.ics"+tempSuffix)
+	for _, f := range []string{foreign, leftover} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at(t, dir, day1.Add(time.Hour), programme(t, "{time: 09:00-10:00, id: a, title: A}"), func(o *Options) { o.KeepRemoved = 0 })
+	if got, want := names(tree(t, dir)), ".agendacal.state programme.ics sessions/a.ics sessions/mine.ics"; got != want {
+		t.Errorf("files %s, want %s (no tracks/ without tracks, no leftover)", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tracks")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("tracks/ is still there without tracks: %v", err)
+	}
+}
+
+// Unchanged means untouched: a later build of the same programme, at any
+// time, writes nothing.
+func TestUnchangedProgrammeIsUntouched(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, pristinaLike...))
+	before := tree(t, dir)
+	time.Sleep(10 * time.Millisecond) // a rewrite would show in the mtime
+	rep := at(t, dir, day1.Add(time.Hour), programme(t, pristinaLike...))
+	if got := rewritten(before, tree(t, dir)); got != "" {
+		t.Errorf("an unchanged rebuild touched %s", got)
+	}
+	if rep.Written != 0 || rep.Unchanged != 1+2+7 {
+		t.Errorf("report %+v, want nothing written and 10 unchanged", rep)
+	}
+	ev := event(t, before["programme.ics"].data, "opening@example.org")
+	if ev["DTSTAMP"] != "20170601T090000Z" || ev["LAST-MODIFIED"] != "20170601T090000Z" || ev["SEQUENCE"] != "0" {
+		t.Errorf("a new event: DTSTAMP %s LAST-MODIFIED %s SEQUENCE %s, want the first build's time and 0", ev["DTSTAMP"], ev["LAST-MODIFIED"], ev["SEQUENCE"])
+	}
+}
+
+// A change is announced in that event only, and only the files that hold
+// it are rewritten.
+func TestChangeRaisesSequenceOfThatEventOnly(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, pristinaLike...))
+	before := tree(t, dir)
+	moved := append([]string{}, pristinaLike...)
+	moved[1] = "{time: 09h15-09h45, id: opening, title: Opening, track: main}"
+	later := day1.Add(48 * time.Hour)
+	at(t, dir, later, programme(t, moved...))
+	after := tree(t, dir)
+	if got, want := rewritten(before, after), ".agendacal.state programme.ics sessions/opening.ics tracks/main.ics"; got != want {
+		t.Errorf("rewritten: %s, want %s", got, want)
+	}
+	ev := event(t, after["programme.ics"].data, "opening@example.org")
+	if ev["SEQUENCE"] != "1" || ev["DTSTAMP"] != "20170603T090000Z" || ev["LAST-MODIFIED"] != "20170603T090000Z" || ev["DTSTART"] != "20170629T091500" {
+		t.Errorf("the moved event: %v", ev)
+	}
+	for _, uid := range strings.Fields(uids(after["programme.ics"].data)) {
+		if uid == "opening@example.org" {
+			continue
+		}
+		if a, b := event(t, after["programme.ics"].data, uid), event(t, before["programme.ics"].data, uid); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s changed although its session did not:\n%v\n%v", uid, b, a)
+		}
+	}
+	// Moving it back is another change, never a lower SEQUENCE.
+	at(t, dir, later.Add(time.Hour), programme(t, pristinaLike...))
+	if ev := event(t, tree(t, dir)["sessions/opening.ics"].data, "opening@example.org"); ev["SEQUENCE"] != "2" {
+		t.Errorf("moved back: SEQUENCE %s, want 2", ev["SEQUENCE"])
+	}
+}
+
+// Ids survive edits: a renamed or moved session without an id keeps its
+// UID, and removing one of two same-titled sessions never moves the other's.
+func TestDerivedIDsSurviveEdits(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, pristinaLike...))
+	first := uids(tree(t, dir)["programme.ics"].data)
+	want := "2017-06-29-registration@example.org opening@example.org 2017-06-29-coffee-break@example.org 2017-06-29-lunch-break@example.org " +
+		"2017-06-29-service-providers@example.org 2017-06-29-coffee-break-2@example.org closing@example.org"
+	if first != want {
+		t.Fatalf("first UIDs %s, want %s", first, want)
+	}
+	edited := append([]string{}, pristinaLike...)
+	edited[3] = "{time: 11h00-12h00, title: Lunch, kind: break}"                                      // renamed
+	edited[4] = "{time: 13h00-14h00, title: Service providers, track: main, room: Castor}"            // moved
+	edited = append(edited[:2], edited[3:]...)                                                        // the first coffee break removed
+	edited = append(edited, "{time: 12h00-13h00, title: Lightning talks, track: main, room: Castor}") // in the moved one's slot
+	at(t, dir, day1.Add(time.Hour), programme(t, edited...))
+	programmeICS := tree(t, dir)["programme.ics"].data
+	got := uids(programmeICS)
+	want = "2017-06-29-registration@example.org opening@example.org 2017-06-29-lunch-break@example.org " +
+		"2017-06-29-service-providers@example.org 2017-06-29-coffee-break-2@example.org closing@example.org " +
+		"2017-06-29-lightning-talks@example.org " +
+		"2017-06-29-coffee-break@example.org" // removed, published as cancelled
+	if got != want {
+		t.Errorf("UIDs after the edits:\n got  %s\n want %s", got, want)
+	}
+	if ev := event(t, programmeICS, "2017-06-29-lunch-break@example.org"); ev["SUMMARY"] != "Lunch" || ev["SEQUENCE"] != "1" {
+		t.Errorf("the renamed session: %v", ev)
+	}
+	if ev := event(t, programmeICS, "2017-06-29-coffee-break-2@example.org"); ev["SEQUENCE"] != "0" {
+		t.Errorf("the afternoon coffee break changed: %v", ev)
+	}
+	// A coffee break added later is a new session, and takes no id a
+	// published one had.
+	edited = append(edited, "{time: 17h00-17h30, title: Coffee break, kind: break, room: Pollux}")
+	edited[2] = "{time: 11h00-12h00, title: Lunch, kind: break, room: Pollux}"
+	at(t, dir, day1.Add(2*time.Hour), programme(t, edited...))
+	if got := uids(tree(t, dir)["programme.ics"].data); !strings.Contains(got, "2017-06-29-coffee-break-3@example.org") {
+		t.Errorf("UIDs after adding a coffee break: %s", got)
+	}
+}
+
+// A removed session is a cancelled event until --keep-removed has passed,
+// then it and its file are gone, and its id is never given to another.
+func TestRemovedSessionIsCancelledThenGone(t *testing.T) {
+	dir := t.TempDir()
+	full := []string{"{time: 09:00-10:00, id: a, title: A, track: main}", "{time: 10:00-11:00, title: Panel, track: main}"}
+	at(t, dir, day1, programme(t, full...))
+	keep := func(o *Options) { o.KeepRemoved = 7 * 24 * time.Hour }
+	for _, days := range []int{1, 7} {
+		at(t, dir, day1.Add(time.Duration(days)*24*time.Hour-time.Minute), programme(t, full[0]), keep)
+		files := tree(t, dir)
+		for _, f := range []string{"programme.ics", "tracks/main.ics", "sessions/2017-06-29-panel.ics"} {
+			ev := event(t, files[f].data, "2017-06-29-panel@example.org")
+			if ev["STATUS"] != "CANCELLED" || ev["SUMMARY"] != "Cancelled: Panel" || ev["SEQUENCE"] != "1" || ev["DTSTAMP"] != "20170602T085900Z" {
+				t.Errorf("day %d, %s: the removed session is %v, want it cancelled (SEQUENCE 1, stamped when removed)", days, f, ev)
+			}
+		}
+	}
+	at(t, dir, day1.Add(8*24*time.Hour), programme(t, full[0]), keep)
+	files := tree(t, dir)
+	if _, ok := files["sessions/2017-06-29-panel.ics"]; ok || strings.Contains(files["programme.ics"].data, "panel") {
+		t.Errorf("the removed session is still published after --keep-removed: %s", names(files))
+	}
+	at(t, dir, day1.Add(9*24*time.Hour), programme(t, full[0], "{time: 11:00-12:00, title: Panel}"), keep)
+	if got := uids(tree(t, dir)["programme.ics"].data); got != "a@example.org 2017-06-29-panel-2@example.org" {
+		t.Errorf("a new session took a retired id: %s", got)
+	}
+}
+
+// A session with status cancelled or tentative says so; cancelling raises
+// its SEQUENCE.
+func TestStatus(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B, status: tentative}"))
+	at(t, dir, day1.Add(time.Hour), programme(t, "{time: 09:00-10:00, id: a, title: A, status: cancelled}", "{time: 10:00-11:00, id: b, title: B, status: tentative}"))
+	data := tree(t, dir)["programme.ics"].data
+	if ev := event(t, data, "a@example.org"); ev["STATUS"] != "CANCELLED" || ev["SEQUENCE"] != "1" || ev["SUMMARY"] != "Cancelled: A" {
+		t.Errorf("cancelled: %v", ev)
+	}
+	if ev := event(t, data, "b@example.org"); ev["STATUS"] != "TENTATIVE" || ev["SEQUENCE"] != "0" {
+		t.Errorf("tentative: %v", ev)
+	}
+}
+
+// Without its bookkeeping, a folder's calendars are read back: no SEQUENCE
+// goes down, and unchanged events keep theirs and their stamps.
+func TestLostBookkeepingNeverLowersSequence(t *testing.T) {
+	dir := t.TempDir()
+	v1 := []string{"{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}"}
+	v2 := []string{"{time: 09:30-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}"}
+	at(t, dir, day1, programme(t, v1...))
+	at(t, dir, day1.Add(time.Hour), programme(t, v2...))
+	at(t, dir, day1.Add(2*time.Hour), programme(t, v1...))
+	if err := os.Remove(filepath.Join(dir, stateName)); err != nil {
+		t.Fatal(err)
+	}
+	rep := at(t, dir, day1.Add(3*time.Hour), programme(t, v2...))
+	if !rep.Rebuilt || rep.Recovered != 2 {
+		t.Errorf("report %+v, want the bookkeeping rebuilt from 2 events", rep)
+	}
+	data := tree(t, dir)["programme.ics"].data
+	if ev := event(t, data, "a@example.org"); ev["SEQUENCE"] != "3" {
+		t.Errorf("a: SEQUENCE %s, want 3 (it was 2)", ev["SEQUENCE"])
+	}
+	if ev := event(t, data, "b@example.org"); ev["SEQUENCE"] != "0" || ev["DTSTAMP"] != "20170601T090000Z" {
+		t.Errorf("b, unchanged: %v, want SEQUENCE 0 stamped at the first build", ev)
+	}
+	// And with the bookkeeping back, the next build writes nothing.
+	before := tree(t, dir)
+	at(t, dir, day1.Add(4*time.Hour), programme(t, v2...))
+	if got := rewritten(before, tree(t, dir)); got != "" {
+		t.Errorf("after recovery, an unchanged build touched %s", got)
+	}
+}
+
+// One folder publishes one programme.
+func TestAnotherProgrammeIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
+	other := programme(t, "{time: 09:00-10:00, id: z, title: Z}")
+	other.UIDDomain, other.Title = "other.example.org", "Other"
+	before := tree(t, dir)
+	_, err := Folder(context.Background(), dir, other, Options{Now: day1})
+	var refused *OtherProgrammeError
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), `publishes another programme, "T"`) {
+		t.Fatalf("building another programme: %v", err)
+	}
+	if got := rewritten(before, tree(t, dir)); got != "" {
+		t.Errorf("a refused build changed %s", got)
+	}
+	at(t, dir, day1, other, func(o *Options) { o.Force = true })
+	if got := names(tree(t, dir)); got != ".agendacal.state programme.ics sessions/z.ics" {
+		t.Errorf("after --force: %s", got)
+	}
+}
+
+// With the bookkeeping lost, calendars agendacal wrote are adopted; other
+// .ics files only with force, and never a file that is not a calendar.
+func TestAdoptingCalendars(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
+	os.Remove(filepath.Join(dir, stateName))
+	foreign := filepath.Join(dir, "sessions", "b.ics")
+	os.WriteFile(foreign, []byte("BEGIN:VCALENDAR\r\nPRODID:-//other//EN\r\nEND:VCALENDAR\r\n"), 0o644)
+	both := programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}")
+	if _, err := Folder(context.Background(), dir, both, Options{Now: day1}); err == nil || !strings.Contains(err.Error(), "agendacal did not write it") {
+		t.Fatalf("a foreign calendar in the way: %v", err)
+	}
+	at(t, dir, day1, both, func(o *Options) { o.Force = true })
+	os.Remove(filepath.Join(dir, stateName))
+	os.WriteFile(filepath.Join(dir, "sessions", "c.ics"), []byte("not a calendar"), 0o644)
+	withC := programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 11:00-12:00, id: c, title: C}")
+	if _, err := Folder(context.Background(), dir, withC, Options{Now: day1, Force: true}); err == nil || !strings.Contains(err.Error(), "c.ics: a file of that name is there") {
+		t.Fatalf("a file that is not a calendar in the way, with force: %v", err)
+	}
+}
+
+// A build that fails, whatever the reason, leaves every file published
+// before as it was, no temporary file and no folder it made.
+func TestFailedBuildChangesNothing(t *testing.T) {
+	tests := []struct {
+		name  string
+		block func(dir string) error
+	}{
+		{"a folder where a new session's file goes", func(dir string) error {
+			return os.Mkdir(filepath.Join(dir, "sessions", "c.ics"), 0o755)
+		}},
+		{"a file where the tracks folder goes", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "tracks"), []byte("x"), 0o644)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}"))
+			if err := tt.block(dir); err != nil {
+				t.Fatal(err)
+			}
+			before := tree(t, dir)
+			changed := programme(t, "{time: 09:00-10:00, id: a, title: A renamed, track: main}", "{time: 10:00-11:00, id: c, title: C}")
+			if _, err := Folder(context.Background(), dir, changed, Options{Now: day1.Add(time.Hour)}); err == nil {
+				t.Fatal("the build succeeded despite the obstacle")
+			}
+			if got := rewritten(before, tree(t, dir)); got != "" {
+				t.Errorf("a failed build changed %s", got)
+			}
+		})
+	}
+}
+
+// A cancelled build (SIGINT, SIGTERM) stops before it publishes anything
+// and leaves no folder that was not there.
+func TestCancelledBuildLeavesNothing(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "a", "public")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Folder(ctx, dir, programme(t, "{time: 09:00-10:00, id: a, title: A, track: main}"), Options{Now: day1}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled build: %v", err)
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Errorf("a cancelled build left %v", entries)
+	}
+}
+
+func TestFolderIntoReadOnlyFolder(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes into read-only folders; TestFailedBuildChangesNothing covers failed writes")
+	}
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
+	before := tree(t, dir)
+	for _, d := range []string{dir, filepath.Join(dir, "sessions")} {
+		if err := os.Chmod(d, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(d, 0o755)
+	}
+	if _, err := Folder(context.Background(), dir, programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}"), Options{Now: day1}); err == nil {
+		t.Fatal("a build into a read-only folder succeeded")
+	}
+	if got := rewritten(before, tree(t, dir)); got != "" {
+		t.Errorf("the read-only folder changed: %s", got)
+	}
+}
+
+// Two builds into one folder take turns; one that cannot get the lock in
+// time gives up with a BusyError and writes nothing.
+func TestFolderLocks(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
+	unlock, err := lock(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Folder(context.Background(), dir, programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}"), Options{Now: day1, Wait: 200 * time.Millisecond})
+	var busy *BusyError
+	if !errors.As(err, &busy) {
+		t.Fatalf("a build with the lock held: %v, want a BusyError", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sessions", "b.ics")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a build without the lock wrote sessions/b.ics")
+	}
+	unlock()
+
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}", "{time: 11:00-12:00, id: c, title: C}")
+			_, errs[i] = Folder(context.Background(), dir, p, Options{Now: day1, Wait: 30 * time.Second})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Errorf("concurrent builds: %v", err)
+		}
+	}
+	if got, want := names(tree(t, dir)), ".agendacal.state programme.ics sessions/a.ics sessions/b.ics sessions/c.ics"; got != want {
+		t.Errorf("after concurrent builds: %s, want %s", got, want)
+	}
+}
+
+func TestStageRefusesPathsOutsideTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, rel := range []string{"../x.ics", "/etc/x.ics", "sessions/../../x.ics"} {
+		if _, err := stageFile(dir, rel, bufio.NewWriter(nil), func(io.Writer) error { return nil }); err == nil {
+			t.Errorf("stage(%q) wrote outside the folder", rel)
+		}
+	}
+}
+
+// An id whose case changes leaves no stale calendar behind, and the
+// bookkeeping lists each calendar once.
+func TestFolderCaseChange(t *testing.T) {
+	dir := t.TempDir()
+	for _, id := range []string{"Opening", "opening"} {
+		at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: "+id+", title: A}"), func(o *Options) { o.KeepRemoved = 0 })
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "sessions"))
+	if err != nil || len(entries) != 1 || entries[0].Name() != "opening.ics" {
+		t.Errorf("sessions after the id changed case: %v (%v), want only opening.ics", entries, err)
+	}
+	st, err := readState(dir)
+	if err != nil || names(st.Files) != "programme.ics sessions/opening.ics" {
+		t.Errorf("bookkeeping lists %v (%v)", st, err)
+	}
+}
+
+// A folder published by agendacal 1.0 (a manifest and a lock file) is taken
+// over: its calendars are ours, its bookkeeping files go.
+func TestLegacyFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "sessions"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sessions", "old.ics"), []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, legacyManifest), []byte("programme.ics\nsessions/old.ics\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, legacyLock), nil, 0o644)
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
+	if got, want := names(tree(t, dir)), ".agendacal.state programme.ics sessions/a.ics"; got != want {
+		t.Errorf("files %s, want %s", got, want)
+	}
+}

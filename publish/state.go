@@ -1,0 +1,240 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/ical"
+)
+
+// stateName is the bookkeeping of an output folder: what it publishes.
+const stateName = ".agendacal.state"
+
+// stateVersion is the format of the bookkeeping; a newer one is refused.
+const stateVersion = 1
+
+// State is what a published folder remembers of its last build: which
+// programme it publishes, every event a subscriber has seen with its
+// fingerprint, SEQUENCE and when it last changed, and every file with the
+// digest of its bytes. It is written as JSON to .agendacal.state.
+type State struct {
+	Version   int          `json:"version"`
+	Programme programmeRef `json:"programme"`
+	// Events are by UID: those in the programme and those removed from it
+	// that are still published as cancelled.
+	Events map[string]*Event `json:"events"`
+	// Retired are the UIDs of events no longer published, never to be
+	// given to another session.
+	Retired []string `json:"retired,omitempty"`
+	// Files are the calendars published, by path relative to the folder
+	// with '/', each with the SHA-256 of its bytes ("" when unknown: a
+	// build that stopped while it was being replaced).
+	Files map[string]string `json:"files"`
+}
+
+// programmeRef says which programme a folder publishes.
+type programmeRef struct {
+	Title     string `json:"title"`
+	UIDDomain string `json:"uid_domain"`
+}
+
+// Event is what the bookkeeping keeps of one published event.
+type Event struct {
+	ID       string    `json:"id"`
+	Derived  bool      `json:"derived,omitempty"`
+	Date     string    `json:"date"`
+	Title    string    `json:"title"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Location string    `json:"location,omitempty"`
+	// Fingerprint is what a subscriber sees of the event
+	// (ical.Encoder.Fingerprint); a change raises Sequence.
+	Fingerprint string    `json:"fingerprint"`
+	Sequence    int       `json:"sequence"`
+	Changed     time.Time `json:"changed"`
+	// Removed is when the session left the programme; from then on it is
+	// published as cancelled until --keep-removed has passed.
+	Removed *time.Time `json:"removed,omitempty"`
+	// Session keeps what it takes to write the event again once the
+	// session has left the programme; nil for events read back from
+	// calendars.
+	Session *sessionData `json:"session,omitempty"`
+}
+
+// sessionData is the part of a session the Event does not hold already.
+// Speakers' e-mail addresses are left out: they are never published.
+type sessionData struct {
+	Kind        agenda.Kind   `json:"kind"`
+	Status      agenda.Status `json:"status"`
+	Speakers    []speakerData `json:"speakers,omitempty"`
+	Topics      []string      `json:"topics,omitempty"`
+	Track       string        `json:"track,omitempty"`
+	Description string        `json:"description,omitempty"`
+	URL         string        `json:"url,omitempty"`
+	Venue       *agenda.Venue `json:"venue,omitempty"`
+}
+
+type speakerData struct {
+	Name string `json:"name"`
+	Role string `json:"role,omitempty"`
+}
+
+// record makes the bookkeeping of a session.
+func record(s *agenda.Session) *Event {
+	data := &sessionData{Kind: s.Kind, Status: s.Status, Topics: s.Topics, Description: s.Description, URL: s.URL, Venue: s.Venue}
+	for _, sp := range s.Speakers {
+		data.Speakers = append(data.Speakers, speakerData{Name: sp.Name, Role: sp.Role})
+	}
+	if s.Track != nil {
+		data.Track = s.Track.ID
+	}
+	return &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: s.Title, Start: s.Start.UTC(), End: s.End.UTC(), Location: s.Location, Session: data}
+}
+
+// cancelled is the session of an event that has left the programme, to be
+// written as cancelled in the zone and with the tracks of p.
+func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
+	d := ev.Session
+	s := &agenda.Session{
+		ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title,
+		Kind: d.Kind, Status: agenda.StatusCancelled,
+		Start: ev.Start.In(p.Zone), End: ev.End.In(p.Zone),
+		Topics: d.Topics, Description: d.Description, URL: d.URL,
+		Location: ev.Location, Venue: d.Venue,
+	}
+	for _, sp := range d.Speakers {
+		s.Speakers = append(s.Speakers, agenda.Person{Name: sp.Name, Role: sp.Role})
+	}
+	for _, t := range p.Tracks {
+		if t.ID == d.Track {
+			s.Track = t
+		}
+	}
+	return s
+}
+
+// published lists the events for agenda.Programme.KeepIDs, in a stable
+// order.
+func (st *State) published() []agenda.PublishedID {
+	var out []agenda.PublishedID
+	for _, ev := range st.Events {
+		if ev.Session != nil {
+			out = append(out, agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// reserved tells whether a lower-case session id was ever published.
+func (st *State) reserved() func(string) bool {
+	ids := map[string]bool{}
+	add := func(uid string) {
+		if i := strings.LastIndexByte(uid, '@'); i >= 0 {
+			uid = uid[:i]
+		}
+		ids[strings.ToLower(uid)] = true
+	}
+	for uid := range st.Events {
+		add(uid)
+	}
+	for _, uid := range st.Retired {
+		add(uid)
+	}
+	return func(id string) bool { return ids[id] }
+}
+
+// readState reads the bookkeeping of dir; nil with no error when there is
+// none.
+func readState(dir string) (*State, error) {
+	data, err := readRegular(filepath.Join(dir, stateName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", stateName, err)
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", filepath.Join(dir, stateName), err)
+	}
+	if st.Version > stateVersion {
+		return nil, fmt.Errorf("%s was written by a newer agendacal (format %d); build with that one", filepath.Join(dir, stateName), st.Version)
+	}
+	if st.Events == nil {
+		st.Events = map[string]*Event{}
+	}
+	if st.Files == nil {
+		st.Files = map[string]string{}
+	}
+	return &st, nil
+}
+
+// encode serialises the state: the same state gives the same bytes.
+func (st *State) encode() ([]byte, error) {
+	sort.Strings(st.Retired)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(st); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// readRegular reads a regular file, never following a symbolic link.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.ReadFile(path)
+}
+
+// recovered rebuilds the bookkeeping from the calendars in dir when
+// .agendacal.state is gone: every UID with its highest SEQUENCE, so that no
+// SEQUENCE ever goes down. Calendars agendacal wrote are adopted (they may
+// be replaced and removed); with force, so is any other calendar. ids are
+// the session ids the programme publishes now: events with other ids are
+// retired, since there is nothing to write them again from.
+func recovered(dir, domain string, files []string, force bool) *State {
+	st := &State{Version: stateVersion, Events: map[string]*Event{}, Files: map[string]string{}}
+	for _, rel := range files {
+		data, err := readRegular(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			continue
+		}
+		events, ours, calendar := ical.ReadPublished(data)
+		if !calendar || !ours && !force {
+			continue
+		}
+		st.Files[rel] = ""
+		for _, pe := range events {
+			if !strings.HasSuffix(pe.UID, "@"+domain) {
+				continue
+			}
+			if ev, ok := st.Events[pe.UID]; !ok || pe.Sequence > ev.Sequence {
+				st.Events[pe.UID] = &Event{Fingerprint: pe.Fingerprint, Sequence: pe.Sequence, Changed: pe.Changed}
+			}
+		}
+	}
+	return st
+}
