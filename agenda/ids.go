@@ -232,6 +232,10 @@ type PublishedID struct {
 	// programme: only a session with its date, title and start takes its
 	// id back.
 	Removed bool
+	// OnlyID marks a session of which nothing but the id is known (read
+	// back from a calendar): the session whose derived id is the same
+	// keeps it.
+	OnlyID bool
 }
 
 // KeepIDs gives every session whose id is derived the id it was published
@@ -273,10 +277,19 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 	}
 	kept := map[*Session]string{}
 	used := make([]bool, len(candidates))
+	byID := map[string]*Session{}
+	for _, s := range open {
+		byID[strings.ToLower(s.ID)] = s
+	}
+	for i, old := range candidates {
+		if s := byID[strings.ToLower(old.ID)]; old.OnlyID && s != nil {
+			used[i], kept[s] = true, old.ID
+		}
+	}
 	for n, pass := range passes {
 		byKey := map[string][]int{}
 		for i, old := range candidates {
-			if !used[i] && (n == 0 || !old.Removed) {
+			if !used[i] && !old.OnlyID && (n == 0 || !old.Removed) {
 				k := pass.key(old.Date, old.Title, old.Location, old.Start)
 				byKey[k] = append(byKey[k], i)
 			}

@@ -176,22 +176,17 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	// Before anything is replaced, the bookkeeping lists every file this
-	// build may leave behind, the old and the new, the ones about to be
-	// replaced as unknown: a build that stops half-way still knows them
-	// all, and the next one rewrites them.
-	interim := *next
-	interim.Files = make(map[string]string, len(next.Files)+len(stale))
-	for rel, digest := range next.Files {
-		interim.Files[rel] = digest
-	}
+	// Before anything is replaced, the new files are listed in
+	// .agendacal.pending: a build that stops half-way leaves the previous
+	// bookkeeping, which with that list knows every file there, and the
+	// next build rewrites what differs from it.
+	var added []string
 	for _, i := range changed {
-		interim.Files[files[i].rel] = ""
+		if _, ok := prev.Files[files[i].rel]; !ok {
+			added = append(added, files[i].rel)
+		}
 	}
-	for _, rel := range stale {
-		interim.Files[rel] = ""
-	}
-	if err := b.writeState(&interim); err != nil {
+	if err := b.writePending(added); err != nil {
 		return rep, err
 	}
 	b.made = nil // from here on, the folders hold published files
@@ -213,6 +208,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if b.rebuilt {
 		os.Remove(filepath.Join(dir, legacyManifest)) // the state replaces it
 	}
+	os.Remove(filepath.Join(dir, pendingName))
 	return rep, removeErr
 }
 
@@ -255,6 +251,15 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 	}
 	if st != nil {
 		b.stateBytes, _ = readRegular(filepath.Join(b.dir, stateName))
+		// The files a build that stopped half-way was publishing.
+		if data, err := readRegular(filepath.Join(b.dir, pendingName)); err == nil {
+			for _, rel := range strings.Fields(string(data)) {
+				if _, ok := st.Files[rel]; !ok && filepath.IsLocal(filepath.FromSlash(rel)) && strings.HasSuffix(rel, ".ics") {
+					st.Files[rel] = ""
+				}
+			}
+			b.stateBytes = nil // the bookkeeping is to be written again
+		}
 		if st.Programme.UIDDomain != p.UIDDomain {
 			if !b.opts.Force {
 				return nil, &OtherProgrammeError{Dir: b.dir, Title: st.Programme.Title, UIDDomain: st.Programme.UIDDomain}
@@ -346,20 +351,37 @@ func (b *build) stateIs(st *State) bool {
 func (b *build) writeState(st *State) error {
 	data, err := st.encode()
 	if err == nil {
-		var f stagedFile
-		f, err = stageFile(b.dir, stateName, bufio.NewWriter(nil), func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		})
-		if err == nil {
-			err = renameFile(f.temp, f.final)
-		}
+		err = b.replace(stateName, data)
 	}
 	if err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}
 	b.stateBytes = data
 	return nil
+}
+
+// writePending lists in .agendacal.pending the files this build is about
+// to publish that the bookkeeping does not list yet.
+func (b *build) writePending(rels []string) error {
+	if len(rels) == 0 {
+		return nil
+	}
+	if err := b.replace(pendingName, []byte(strings.Join(rels, "\n")+"\n")); err != nil {
+		return fmt.Errorf("writing the bookkeeping %s: %w", pendingName, err)
+	}
+	return nil
+}
+
+// replace replaces the file rel in the output folder with data, whole.
+func (b *build) replace(rel string, data []byte) error {
+	f, err := stageFile(b.dir, rel, bufio.NewWriter(nil), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err == nil {
+		err = renameFile(f.temp, f.final)
+	}
+	return err
 }
 
 // OtherProgrammeError reports a folder that publishes another programme.
@@ -554,6 +576,10 @@ func stageFile(dir, rel string, bw *bufio.Writer, write func(io.Writer) error) (
 
 // tempSuffix ends the names of files not yet published.
 const tempSuffix = ".agendacal-tmp"
+
+// pendingName lists the files a build is publishing that the bookkeeping
+// does not list yet, while it publishes them.
+const pendingName = ".agendacal.pending"
 
 // legacyManifest and legacyLock are the bookkeeping of agendacal 1.0: the
 // manifest is read once to adopt its calendars, and both are removed.

@@ -542,3 +542,24 @@ func TestLegacyFolder(t *testing.T) {
 		t.Errorf("files %s, want %s", got, want)
 	}
 }
+
+// A build that stopped while it renamed files into place (killed) leaves
+// the previous bookkeeping and the list of files it was adding: the next
+// build takes those as its own and rewrites what differs.
+func TestBuildStoppedWhilePublishing(t *testing.T) {
+	dir := t.TempDir()
+	v1 := programme(t, "{time: 09:00-10:00, id: a, title: A}")
+	at(t, dir, day1, v1)
+	// The stopped build had renamed sessions/b.ics into place.
+	os.WriteFile(filepath.Join(dir, "sessions", "b.ics"), []byte("BEGIN:VCALENDAR\r\nhalf of a build\r\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, pendingName), []byte("sessions/b.ics\n"), 0o644)
+	v2 := programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}")
+	at(t, dir, day1.Add(time.Hour), v2)
+	files := tree(t, dir)
+	if got, want := names(files), ".agendacal.state programme.ics sessions/a.ics sessions/b.ics"; got != want {
+		t.Errorf("files %s, want %s", got, want)
+	}
+	if ev := event(t, files["sessions/b.ics"].data, "b@example.org"); ev["SUMMARY"] != "B" {
+		t.Errorf("sessions/b.ics was not rewritten: %v", ev)
+	}
+}

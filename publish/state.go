@@ -126,10 +126,14 @@ func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
 // order.
 func (st *State) published() []agenda.PublishedID {
 	var out []agenda.PublishedID
-	for _, ev := range st.Events {
-		if ev.Session != nil {
-			out = append(out, agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil})
+	for uid, ev := range st.Events {
+		if ev.Session == nil {
+			// Read back from a calendar: only the id is known.
+			id, _, _ := strings.Cut(uid, "@")
+			out = append(out, agenda.PublishedID{ID: id, Derived: true, OnlyID: true})
+			continue
 		}
+		out = append(out, agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Start.Equal(out[j].Start) {
@@ -190,7 +194,6 @@ func (st *State) encode() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
 	if err := enc.Encode(st); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,77 @@
+package agenda
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// KeepIDs gives derived ids back to the sessions they were published
+// for, matching by what did not change, and never reuses a published id.
+func TestKeepIDs(t *testing.T) {
+	at := func(hm string) time.Time {
+		loc, _ := time.LoadLocation("Europe/Belgrade")
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", "2017-06-29 "+hm, loc)
+		return tm
+	}
+	published := func(id, title, hm, loc string) PublishedID {
+		return PublishedID{ID: id, Derived: true, Date: "2017-06-29", Title: title, Start: at(hm), Location: loc}
+	}
+	coffee := []PublishedID{
+		published("2017-06-29-coffee-break", "Coffee break", "10:30", ""),
+		published("2017-06-29-coffee-break-2", "Coffee break", "15:00", ""),
+	}
+	tests := []struct {
+		name      string
+		sessions  []string
+		published []PublishedID
+		want      string
+	}{
+		{"nothing published", []string{"- {time: 10:30-11:00, title: Coffee break}"}, nil,
+			"2017-06-29-coffee-break"},
+		{"the first of two removed", []string{"- {time: 15:00-15:30, title: Coffee break}"}, coffee,
+			"2017-06-29-coffee-break-2"},
+		{"a new one after the two", []string{
+			"- {time: 10:30-11:00, title: Coffee break}", "- {time: 15:00-15:30, title: Coffee break}", "- {time: 17:00-17:30, title: Coffee break, room: X}"}, coffee,
+			"2017-06-29-coffee-break 2017-06-29-coffee-break-2 2017-06-29-coffee-break-3"},
+		{"renamed", []string{"- {time: 13:00-14:00, title: Lunch}"}, []PublishedID{published("2017-06-29-lunch-break", "Lunch break", "13:00", "")},
+			"2017-06-29-lunch-break"},
+		{"moved", []string{"- {time: 14:00-15:00, title: Lunch break}"}, []PublishedID{published("2017-06-29-lunch-break", "Lunch break", "13:00", "")},
+			"2017-06-29-lunch-break"},
+		{"renamed and moved in its room", []string{"- {time: 14:00-15:00, title: Lunch, room: Hall}"}, []PublishedID{published("2017-06-29-lunch-break", "Lunch break", "13:00", "Hall")},
+			"2017-06-29-lunch-break"},
+		{"renamed and moved, two in the room", []string{"- {time: 14:00-15:00, title: Lunch, room: Hall}", "- {time: 16:00-17:00, title: Tea, room: Hall}"},
+			[]PublishedID{published("2017-06-29-lunch-break", "Lunch break", "13:00", "Hall"), published("2017-06-29-coffee", "Coffee", "15:00", "Hall")},
+			"2017-06-29-lunch 2017-06-29-tea"},
+		{"another day", []string{"- {time: 13:00-14:00, title: Lunch break}"}, []PublishedID{{ID: "2017-06-28-lunch-break", Derived: true, Date: "2017-06-28", Title: "Lunch break", Start: at("13:00").AddDate(0, 0, -1)}},
+			"2017-06-29-lunch-break"},
+		{"an explicit id is kept", []string{"- {id: lunch, time: 13:00-14:00, title: Lunch}"}, []PublishedID{published("2017-06-29-lunch", "Lunch", "13:00", "")},
+			"lunch"},
+		{"a removed session comes back only as it was", []string{"- {time: 17:00-17:30, title: Coffee break}"},
+			[]PublishedID{{ID: "2017-06-29-coffee-break", Derived: true, Date: "2017-06-29", Title: "Coffee break", Start: at("10:30"), Removed: true}},
+			"2017-06-29-coffee-break-2"},
+		{"read back from a calendar", []string{"- {time: 17:00-17:30, title: Coffee break}", "- {time: 18:00-18:30, title: Coffee break}"},
+			[]PublishedID{{ID: "2017-06-29-coffee-break-2", Derived: true, OnlyID: true}},
+			"2017-06-29-coffee-break 2017-06-29-coffee-break-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, problems := Parse("p.yaml", []byte(programme(tt.sessions...)))
+			if p == nil {
+				t.Fatal(problems)
+			}
+			reserved := map[string]bool{}
+			for _, old := range tt.published {
+				reserved[strings.ToLower(old.ID)] = true
+			}
+			p.KeepIDs(tt.published, func(id string) bool { return reserved[id] })
+			var got []string
+			for _, s := range p.Sessions {
+				got = append(got, s.ID)
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("ids %s, want %s", strings.Join(got, " "), tt.want)
+			}
+		})
+	}
+}
