@@ -31,8 +31,11 @@ type decoder struct {
 	aliasBudget     int
 	aliasesReported bool
 	sizes           map[*yaml.Node]int
-	// trackAdvice holds what to say about each unknown track id.
-	trackAdvice map[string]string
+	// trackAdvice holds what to say about each unknown track id; the
+	// sorted track ids and their suggester are made for the first.
+	trackAdvice    map[string]string
+	trackNames     []string
+	trackSuggester *suggester
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {

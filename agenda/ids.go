@@ -323,9 +323,19 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		base := derivedID(s.Date, s.Title)
 		id := base
 		for n := 2; taken[id] || reserved(id); n++ {
-			id = base + "-" + strconv.Itoa(n)
+			id = numbered(base, n)
 		}
 		taken[id] = true
 		s.ID = id
 	}
+}
+
+// numbered is the n-th id derived from base (base-2, base-3, …), cut so
+// that it never exceeds maxIDLength however large n grows.
+func numbered(base string, n int) string {
+	suffix := "-" + strconv.Itoa(n)
+	if len(base)+len(suffix) > maxIDLength {
+		base = strings.TrimRight(base[:maxIDLength-len(suffix)], "-.")
+	}
+	return base + suffix
 }

@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,26 @@ func TestKeepIDs(t *testing.T) {
 				t.Errorf("ids %s, want %s", strings.Join(got, " "), tt.want)
 			}
 		})
+	}
+}
+
+// However many sessions share a long title, their derived ids stay within
+// maxIDLength and unique.
+func TestDerivedIDsNeverTooLong(t *testing.T) {
+	title := strings.Repeat("Cooperation with the private sector ", 6)
+	var lines []string
+	for i := range 1100 {
+		lines = append(lines, fmt.Sprintf("- {start: '09:00', duration: %dm, title: %q, room: R%d}", i+1, title, i))
+	}
+	p, problems := Parse("p.yaml", []byte(programme(lines...)))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	seen := map[string]bool{}
+	for _, s := range p.Sessions {
+		if len(s.ID) > maxIDLength || checkID(s.ID) != "" || seen[strings.ToLower(s.ID)] {
+			t.Fatalf("id %q (%d characters): want a unique safe id of at most %d", s.ID, len(s.ID), maxIDLength)
+		}
+		seen[strings.ToLower(s.ID)] = true
 	}
 }

@@ -333,3 +333,48 @@ func TestAliasesForReuse(t *testing.T) {
 		t.Fatalf("reused speakers refused: %v", problems)
 	}
 }
+
+// Thousands of distinct unknown track ids cost about what as many known
+// ones do: finding what each may be a typo of does not compare it with
+// every track (it once took 103 s for 8,000).
+func TestUnknownTracksStayLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times two parses of 8,000 sessions")
+	}
+	const n = 8000
+	build := func(unknown bool) []byte {
+		var b strings.Builder
+		b.WriteString("title: T\ntimezone: Europe/Belgrade\ntracks:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  - {id: track-%05d, name: T%d}\n", i, i)
+		}
+		b.WriteString("days:\n  - date: 2017-06-29\n    sessions:\n")
+		for i := range n {
+			id := fmt.Sprintf("track-%05d", i)
+			if unknown {
+				id = fmt.Sprintf("trakc-%05d", i)
+			}
+			fmt.Fprintf(&b, "      - {time: 09:00-10:00, title: S%d, track: %s, room: R%d}\n", i, id, i)
+		}
+		return []byte(b.String())
+	}
+	fastest := func(data []byte) time.Duration {
+		best := time.Duration(1 << 62)
+		for range 3 {
+			start := time.Now()
+			Parse("p.yaml", data)
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	known, unknown := build(false), build(true)
+	_, problems := Parse("p.yaml", unknown)
+	if len(problems) != n || !strings.Contains(problems[0].Message, `(did you mean "track-00000"?)`) {
+		t.Fatalf("%d problems, the first %v; want %d unknown tracks with a suggestion", len(problems), problems[0], n)
+	}
+	k, u := fastest(known), fastest(unknown)
+	if u > 5*k {
+		t.Errorf("8,000 unknown track ids took %v, 8,000 known ones %v: more than 5 times", u, k)
+	}
+	t.Logf("known %v, unknown %v", k, u)
+}

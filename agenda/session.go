@@ -3,7 +3,6 @@ package agenda
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -153,9 +152,10 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 }
 
 // unknownTrack reports a session's track that the programme does not
-// define. The advice for each distinct id is worked out once, so a
-// programme that misspells one track thousands of times costs no more than
-// once; past a hundred tracks it names none.
+// define. The advice for each distinct id is worked out once, and looking
+// for the track it may be a typo of costs the same however many tracks
+// there are, so a programme of thousands of unknown ids stays linear;
+// past a hundred tracks it names none.
 func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track) {
 	if len(tracks) == 0 {
 		d.errorf(n, "unknown track %q: the programme defines no tracks; add it under tracks:", id)
@@ -163,21 +163,21 @@ func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track
 	}
 	advice, ok := d.trackAdvice[id]
 	if !ok {
-		ids := make([]string, 0, len(tracks))
-		for _, t := range tracks {
-			ids = append(ids, t.ID)
+		if d.trackNames == nil {
+			for _, t := range tracks {
+				d.trackNames = append(d.trackNames, t.ID)
+			}
+			sort.Strings(d.trackNames)
+			d.trackSuggester = newSuggester(d.trackNames)
+			d.trackAdvice = map[string]string{}
 		}
-		sort.Strings(ids)
-		switch c := closest(id, ids); {
+		switch c := d.trackSuggester.closest(id); {
 		case c != "":
 			advice = fmt.Sprintf(" (did you mean %q?)", c)
-		case len(ids) <= 100:
-			advice = "; the tracks are " + strings.Join(ids, ", ")
+		case len(d.trackNames) <= 100:
+			advice = "; the tracks are " + strings.Join(d.trackNames, ", ")
 		default:
 			advice = "; use the id of one of the tracks under tracks:"
-		}
-		if d.trackAdvice == nil {
-			d.trackAdvice = map[string]string{}
 		}
 		d.trackAdvice[id] = advice
 	}
@@ -368,7 +368,7 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 				next[base] = n
 				break
 			}
-			id = base + "-" + strconv.Itoa(n)
+			id = numbered(base, n)
 		}
 		taken[id] = s.node.Line
 		s.session.ID, s.session.Derived = id, true

@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -63,4 +64,68 @@ func orList(names []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// suggester finds, among any number of names, the one a word is a likely
+// typo of, in time that does not grow with the number of names: every name
+// is indexed under itself and each string one deletion away from it, so a
+// word looked up the same way finds every name within two edits (a
+// transposition included). Lookups verify at most maxVerified of the
+// names found, so no word costs more than a bounded amount of work.
+type suggester struct {
+	byKey map[string][]string
+}
+
+// maxVerified bounds the names a lookup compares a word with.
+const maxVerified = 64
+
+func newSuggester(names []string) *suggester {
+	s := &suggester{byKey: make(map[string][]string, 8*len(names))}
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	for _, name := range sorted {
+		lower := strings.ToLower(name)
+		if len(lower) > maxSuggestible {
+			continue
+		}
+		for _, key := range withDeletions(lower) {
+			if bucket := s.byKey[key]; len(bucket) < maxVerified && (len(bucket) == 0 || bucket[len(bucket)-1] != name) {
+				s.byKey[key] = append(bucket, name)
+			}
+		}
+	}
+	return s
+}
+
+// closest returns the name nearest to word, or "" when none is near enough
+// to be a likely typo.
+func (s *suggester) closest(word string) string {
+	lower := strings.ToLower(word)
+	if len(lower) > maxSuggestible {
+		return ""
+	}
+	seen := map[string]bool{}
+	var candidates []string
+	for _, key := range withDeletions(lower) {
+		for _, name := range s.byKey[key] {
+			if !seen[name] && len(candidates) < maxVerified {
+				seen[name] = true
+				candidates = append(candidates, name)
+			}
+		}
+	}
+	slices.Sort(candidates)
+	return closest(word, candidates)
+}
+
+// withDeletions returns s and every string one byte deletion away from it
+// (names past ASCII are matched less well, never wrongly: candidates are
+// verified by their edit distance).
+func withDeletions(s string) []string {
+	out := make([]string, 0, len(s)+1)
+	out = append(out, s)
+	for i := range len(s) {
+		out = append(out, s[:i]+s[i+1:])
+	}
+	return out
 }
