@@ -36,7 +36,7 @@ func TestParseProblems(t *testing.T) {
 		{"unknown top-level key", "titel: T\ntimezone: UTC\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
 			[]string{`p.yaml:1:1: unknown key "titel" in the programme (did you mean "title"?)`}},
 		{"unknown key without suggestion", programme("- {time: 09:30-10:30, title: A, zzzzzzzzzz: 1}"),
-			[]string{`p.yaml:7:39: unknown key "zzzzzzzzzz" in a session; known keys are id, time, start, end, duration, title, kind, status, speakers, topics, track, room, location, description, url`}},
+			[]string{`p.yaml:7:39: unknown key "zzzzzzzzzz" in a session; known keys are id, time, start, end, duration, title, kind, status, speakers, topics, track, room, floor, location, description, url`}},
 		{"duplicate key", programme("- {time: 09:30-10:30, title: A, title: B}"),
 			[]string{`p.yaml:7:39: key "title" appears twice in a session (first at line 7): keep one`}},
 		{"speakers not a list", programme("- {time: 09:30-10:30, title: A, speakers: 3}"),
@@ -377,4 +377,26 @@ func TestUnknownTracksStayLinear(t *testing.T) {
 		t.Errorf("8,000 unknown track ids took %v, 8,000 known ones %v: more than 5 times", u, k)
 	}
 	t.Logf("known %v, unknown %v", k, u)
+}
+
+// A session's room replaces the venue's room and floor, unless the
+// session gives its floor too.
+func TestSessionRoomAndFloor(t *testing.T) {
+	venue := "venue: {name: Hotel Sirius, room: Castor, floor: 8th floor, city: Pristina}\n"
+	tests := []struct{ session, want string }{
+		{"{time: 09:00-10:00, title: A}", "Castor, 8th floor, Hotel Sirius, Pristina"},
+		{"{time: 09:00-10:00, title: A, room: Lab 205}", "Lab 205, Hotel Sirius, Pristina"},
+		{"{time: 09:00-10:00, title: A, room: Lab 205, floor: 2nd floor}", "Lab 205, 2nd floor, Hotel Sirius, Pristina"},
+		{"{time: 09:00-10:00, title: A, floor: 9th floor}", "Castor, 9th floor, Hotel Sirius, Pristina"},
+	}
+	for _, tt := range tests {
+		src := strings.Replace(programme("- "+tt.session), "days:\n", venue+"days:\n", 1)
+		p, problems := Parse("p.yaml", []byte(src))
+		if p == nil {
+			t.Fatal(problems)
+		}
+		if got := p.Sessions[0].Location; got != tt.want {
+			t.Errorf("%s: location %q, want %q", tt.session, got, tt.want)
+		}
+	}
 }

@@ -78,7 +78,7 @@ func afterMidnight(prev, next time.Time) bool {
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
-	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "location", "description", "url"})
+	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "description", "url"})
 	if f == nil {
 		return sessionSource{}, false
 	}
@@ -129,9 +129,10 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 		}
 	}
 	room := d.text(f["room"], "room", true)
+	floor := d.text(f["floor"], "floor", true)
 	s.Location = d.text(f["location"], "location", true)
 	if s.Location == "" {
-		s.Venue, s.Location = placeOf(p.Venue, room)
+		s.Venue, s.Location = placeOf(p.Venue, room, floor)
 	}
 	s.Start, s.End = d.times(n, f, date, p)
 	if len(d.problems) > before && d.problems[before:].Err(false) != nil {
@@ -184,22 +185,29 @@ func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track
 	d.errorf(n, "unknown track %q%s", id, advice)
 }
 
-// placeOf returns the venue that applies to a session in room (the
-// programme's venue with the session's room), and its location text: the
-// room, floor, venue name, address, city and country, comma-separated.
-func placeOf(v *Venue, room string) (*Venue, string) {
-	if v == nil {
-		return nil, room
+// placeOf returns the venue that applies to a session in room on floor
+// (the programme's venue with the session's room, whose floor is the
+// session's: the venue's floor is that of the venue's room), and its
+// location text: the room, floor, venue name, address, city and country,
+// comma-separated.
+func placeOf(v *Venue, room, floor string) (*Venue, string) {
+	var at Venue
+	if v != nil {
+		at = *v
 	}
-	at := *v
 	if room != "" {
-		at.Room = room
+		at.Room, at.Floor = room, floor
+	} else if floor != "" {
+		at.Floor = floor
 	}
 	var parts []string
 	for _, part := range []string{at.Room, at.Floor, at.Name, at.Address, at.City, at.Country} {
 		if part != "" {
 			parts = append(parts, part)
 		}
+	}
+	if v == nil {
+		return nil, strings.Join(parts, ", ")
 	}
 	return &at, strings.Join(parts, ", ")
 }

@@ -137,14 +137,47 @@ func (e *Encoder) Prepare(workers int) error {
 // render renders the event of the i-th session.
 func (e *Encoder) render(i int) error {
 	s := e.prog.Sessions[i]
+	ev, err := e.serialiseEvent(s)
+	if err != nil {
+		return fmt.Errorf("writing the event of session %q: %w", s.ID, err)
+	}
+	e.rendered[i] = ev
+	e.uidEnd[i] = propertyEnd(ev, len("BEGIN:VEVENT\r\n"))
+	return nil
+}
+
+// serialiseEvent writes the VEVENT of a session, without its revision.
+// Properties whose parameters need quoting are written here: the library
+// escapes parameter values with backslashes, which RFC 5545 does not know.
+func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(2048)
 	if err := e.event(s).SerializeTo(&buf, serialisation()); err != nil {
-		return fmt.Errorf("writing the event of session %q: %w", s.ID, err)
+		return nil, err
 	}
-	e.rendered[i] = buf.Bytes()
-	e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
-	return nil
+	const end = "END:VEVENT\r\n"
+	buf.Truncate(buf.Len() - len(end))
+	if v := s.Venue; v != nil && v.Geo != nil {
+		title := v.Name
+		if title == "" {
+			title = s.Location
+		}
+		params := []string{}
+		if address := joinNonEmpty(", ", v.Address, v.City, v.Country); address != "" {
+			params = append(params, "X-ADDRESS="+paramValue(address))
+		}
+		params = append(params, "X-APPLE-RADIUS=70", "X-TITLE="+paramValue(title), "VALUE=URI")
+		writeFolded(&buf, "X-APPLE-STRUCTURED-LOCATION;"+strings.Join(params, ";")+fmt.Sprintf(":geo:%.6f,%.6f", v.Geo.Lat, v.Geo.Lon))
+	}
+	if o := e.prog.Organizer; o != nil && o.Email != "" {
+		line := "ORGANIZER"
+		if o.Name != "" {
+			line += ";CN=" + paramValue(o.Name)
+		}
+		writeFolded(&buf, line+":mailto:"+cleanURI(o.Email))
+	}
+	buf.WriteString(end)
+	return buf.Bytes(), nil
 }
 
 // Fingerprint identifies what a subscriber sees of a prepared session's
@@ -213,11 +246,10 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		if i, ok := e.index[s]; ok {
 			ev, at, rev = e.rendered[i], e.uidEnd[i], e.revisions[i]
 		} else {
-			var buf bytes.Buffer
-			if err := e.event(s).SerializeTo(&buf, serialisation()); err != nil {
+			var err error
+			if ev, err = e.serialiseEvent(s); err != nil {
 				return err
 			}
-			ev = buf.Bytes()
 			at = propertyEnd(ev, len("BEGIN:VEVENT\r\n"))
 		}
 		if _, err := w.Write(ev[:at]); err != nil {
@@ -322,17 +354,9 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 		ev.SetLocation(cleanText(s.Location))
 	}
 	if s.Venue != nil && s.Venue.Geo != nil {
+		// X-APPLE-STRUCTURED-LOCATION follows: see serialiseEvent.
 		g := s.Venue.Geo
 		ev.SetProperty(ics.ComponentPropertyGeo, fmt.Sprintf("%.6f;%.6f", g.Lat, g.Lon))
-		title := s.Venue.Name
-		if title == "" {
-			title = s.Location
-		}
-		ev.SetProperty("X-APPLE-STRUCTURED-LOCATION", fmt.Sprintf("geo:%.6f,%.6f", g.Lat, g.Lon),
-			ics.WithValue(string(ics.ValueDataTypeUri)),
-			&ics.KeyValues{Key: "X-APPLE-RADIUS", Value: []string{"70"}},
-			&ics.KeyValues{Key: "X-TITLE", Value: []string{cleanParam(title)}},
-		)
 	}
 	if d := description(s); d != "" {
 		ev.SetDescription(cleanText(d))
@@ -353,11 +377,7 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 	if s.Track != nil && s.Track.Color.Name != "" {
 		ev.SetColor(s.Track.Color.Name)
 	}
-	if o := e.prog.Organizer; o != nil && o.Email != "" {
-		// The library writes parameter values with backslash escapes RFC
-		// 5545 does not know: the name is cleaned of what it would escape.
-		ev.SetOrganizer("mailto:"+cleanURI(o.Email), ics.WithCN(cleanParam(o.Name)))
-	}
+	// ORGANIZER follows: see serialiseEvent.
 	return ev
 }
 

@@ -210,8 +210,16 @@ func TestCleanText(t *testing.T) {
 			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if got, want := cleanParam(`Hotel "Sirius", Room; 1:2 \ it's`), "Hotel Sirius Room 1 2 it s"; got != want {
-		t.Errorf("cleanParam = %q, want %q", got, want)
+	params := []struct{ in, want string }{
+		{"Hotel Sirius", "Hotel Sirius"},
+		{"Programme Office, CoE Cybercrime, Strasbourg", `"Programme Office, CoE Cybercrime, Strasbourg"`},
+		{`Hotel "Sirius"; Room 1:2 \ it's`, `"Hotel 'Sirius'; Room 1:2 \ it's"`},
+		{"two\r\nlines\x00", "two lines"},
+	}
+	for _, tt := range params {
+		if got := paramValue(tt.in); got != tt.want {
+			t.Errorf("paramValue(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 	if got, want := cleanURI("https://example.org/a b\"<>\r\n"), "https://example.org/a%20b%22%3C%3E%20"; got != want {
 		t.Errorf("cleanURI = %q, want %q", got, want)
@@ -273,7 +281,7 @@ func TestOrganizer(t *testing.T) {
 	p.Organizer = &agenda.Person{Name: `Office "Cyber", Europe; Council`, Email: "cybercrime@example.org"}
 	ev := events(readLines(t, encode(t, p, Calendar{Sessions: []*agenda.Session{s}})))[0]
 	got := ev["ORGANIZER"][0]
-	if got.params != ";CN=Office Cyber Europe Council" || got.value != "mailto:cybercrime@example.org" {
+	if got.params != `;CN="Office 'Cyber', Europe; Council"` || got.value != "mailto:cybercrime@example.org" {
 		t.Errorf("ORGANIZER%s:%s", got.params, got.value)
 	}
 }

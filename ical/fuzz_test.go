@@ -23,8 +23,11 @@ func FuzzEncode(f *testing.F) {
 			Speakers: []agenda.Person{{Name: speaker, Role: role}},
 			Topics:   []string{topic},
 			Start:    start, End: start.Add(time.Hour),
+			Venue:    &agenda.Venue{Name: location, Address: role, City: topic, Geo: &agenda.Geo{Lat: 42.5, Lon: 21.25}},
 		}
-		data := encode(t, testProgramme(t, s), Calendar{Sessions: []*agenda.Session{s}})
+		p := testProgramme(t, s)
+		p.Organizer = &agenda.Person{Name: speaker, Email: "office@example.org"}
+		data := encode(t, p, Calendar{Sessions: []*agenda.Session{s}})
 		lines := readLines(t, data)
 		begins := 0
 		for _, l := range lines {
@@ -52,7 +55,13 @@ func FuzzEncode(f *testing.F) {
 				t.Fatalf("%s reads back as %q, want %q", name, got, text)
 			}
 		}
-		const always = 7 // UID, DTSTAMP, LAST-MODIFIED, SEQUENCE, DTSTART, DTEND, STATUS
+		// Parameters quoted from any text keep their property whole.
+		for name, value := range map[string]string{"ORGANIZER": "mailto:office@example.org", "X-APPLE-STRUCTURED-LOCATION": "geo:42.500000,21.250000", "GEO": "42.500000;21.250000"} {
+			if len(ev[name]) != 1 || ev[name][0].value != value {
+				t.Fatalf("%s: %v, want one with the value %s", name, ev[name], value)
+			}
+		}
+		const always = 10 // UID, DTSTAMP, LAST-MODIFIED, SEQUENCE, DTSTART, DTEND, STATUS, GEO, X-APPLE-STRUCTURED-LOCATION, ORGANIZER
 		if n := always + len(want); len(ev) != n {
 			t.Fatalf("properties %v, want %d", keys(ev), n)
 		}

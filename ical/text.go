@@ -1,6 +1,7 @@
 package ical
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -75,16 +76,43 @@ func hexByte(c byte) string {
 	return string([]byte{digits[c>>4], digits[c&0xf]})
 }
 
-// cleanParam makes a value safe for a parameter. The library escapes
-// parameter values with backslashes, which RFC 5545 does not know, so the
-// characters it would escape are replaced by spaces; such values are only
-// labels (a map pin's title).
-func cleanParam(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`",;:\'`, r) {
-			return ' '
+// paramValue writes a parameter value (RFC 5545 3.2): as it is when it
+// holds none of ",;:", else in double quotes. A double quote cannot be
+// written inside one, so it becomes an apostrophe; line breaks become
+// spaces.
+func paramValue(s string) string {
+	s = strings.ReplaceAll(cleanLine(s), `"`, "'")
+	if strings.ContainsAny(s, ",;:") {
+		return `"` + s + `"`
+	}
+	return s
+}
+
+// joinNonEmpty joins the parts that are not empty with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
 		}
-		return r
-	}, cleanLine(s))
-	return strings.Join(strings.Fields(s), " ")
+	}
+	return strings.Join(kept, sep)
+}
+
+// writeFolded writes one content line, folded at 75 octets without
+// splitting a UTF-8 character (RFC 5545 3.1), and ends it with CRLF.
+func writeFolded(b *bytes.Buffer, line string) {
+	limit := 75
+	for len(line) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		b.WriteString(line[:cut])
+		b.WriteString("\r\n ")
+		line = line[cut:]
+		limit = 74 // after the space that starts a continuation line
+	}
+	b.WriteString(line)
+	b.WriteString("\r\n")
 }
