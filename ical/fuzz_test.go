@@ -23,7 +23,7 @@ func FuzzEncode(f *testing.F) {
 			Speakers: []agenda.Person{{Name: speaker, Role: role}},
 			Topics:   []string{topic},
 			Start:    start, End: start.Add(time.Hour),
-			Venue:    &agenda.Venue{Name: location, Address: role, City: topic, Geo: &agenda.Geo{Lat: 42.5, Lon: 21.25}},
+			Venue: &agenda.Venue{Name: location, Address: role, City: topic, Geo: &agenda.Geo{Lat: 42.5, Lon: 21.25}},
 		}
 		p := testProgramme(t, s)
 		p.Organizer = &agenda.Person{Name: speaker, Email: "office@example.org"}
