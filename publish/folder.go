@@ -42,6 +42,10 @@ type Options struct {
 	// Force publishes into a folder that holds another programme, and
 	// adopts calendars in the way when the bookkeeping was lost.
 	Force bool
+
+	// inPlace publishes file by file even where the folder could be
+	// swapped whole, so that tests reach that way on any machine.
+	inPlace bool
 }
 
 // Report says what a build did.
@@ -79,11 +83,17 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 			b.undo()
 		}
 	}()
+	// The folder is worked on where it really is: a link to it stays one.
+	if dir, err = filepath.EvalSymlinks(dir); err != nil {
+		return rep, fmt.Errorf("finding the output folder: %w", err)
+	}
+	b.dir = dir
 	unlock, err := lock(dir, opts.Wait)
 	if err != nil {
 		return rep, err
 	}
 	defer unlock()
+	removeStaleTrees(dir)
 	removeLeftovers(dir)
 	prev, err := b.previous(p)
 	if err != nil {
@@ -134,8 +144,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	var changed []int
 	for i, f := range files {
 		next.Files[f.rel] = digests[i]
-		ent, there := existing[strings.ToLower(f.rel)]
-		if there && ent.name == f.rel && ent.regular && prev.Files[f.rel] == digests[i] {
+		if existing.regular(f.rel) && prev.Files[f.rel] == digests[i] {
 			rep.Unchanged++
 			continue
 		}
@@ -144,6 +153,30 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if err := nothingInTheWay(dir, files, changed, existing, prev.Files); err != nil {
 		return rep, err
 	}
+	stale := staleFiles(prev.Files, next.Files)
+	if len(changed) == 0 && len(stale) == 0 && b.stateIs(next) {
+		return rep, nil // nothing to do, not even the bookkeeping
+	}
+	err = b.publishTree(ctx, files, changed, next, e, prev)
+	if err == nil {
+		rep.Written, rep.Removed = len(changed), len(stale)
+		return rep, nil
+	}
+	if !errors.Is(err, errCannotSwap) {
+		return rep, err
+	}
+	os.RemoveAll(b.staging)
+	b.staging = ""
+	return b.publishInPlace(ctx, rep, files, changed, stale, next, e, prev)
+}
+
+// publishInPlace publishes where the output folder cannot be swapped
+// whole: each changed file is written in full under a temporary name, and
+// only when all are written are they renamed into place, one by one. A
+// kill during the renames leaves some calendars old and some new, until
+// the next build.
+func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFile, changed []int, stale []string, next *State, e *ical.Encoder, prev *State) (Report, error) {
+	dir := b.dir
 	for _, i := range changed {
 		if sub := path.Dir(files[i].rel); sub != "." {
 			made, err := mkdirs(filepath.Join(dir, sub))
@@ -158,7 +191,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		buffers <- bufio.NewWriterSize(nil, 64<<10)
 	}
 	b.staged = make([]stagedFile, len(changed))
-	err = parallel(ctx, len(changed), func(j int) error {
+	err := parallel(ctx, len(changed), func(j int) error {
 		bw := <-buffers
 		defer func() { buffers <- bw }()
 		f := files[changed[j]]
@@ -168,10 +201,6 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	})
 	if err != nil {
 		return rep, err
-	}
-	stale := staleFiles(prev.Files, next.Files)
-	if len(changed) == 0 && len(stale) == 0 && b.stateIs(next) {
-		return rep, nil // nothing to do, not even the bookkeeping
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, err
@@ -220,6 +249,8 @@ type build struct {
 	// again when it fails.
 	made   []string
 	staged []stagedFile
+	// staging is the new tree being assembled beside the folder.
+	staging string
 	// rebuilt tells that the bookkeeping was missing; recovered counts the
 	// events read back from the calendars then.
 	rebuilt   bool
@@ -235,6 +266,9 @@ func (b *build) undo() {
 		if f.temp != "" {
 			os.Remove(f.temp)
 		}
+	}
+	if b.staging != "" {
+		os.RemoveAll(b.staging)
 	}
 	for _, d := range b.made {
 		os.Remove(d) // only when empty
@@ -254,7 +288,7 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		// The files a build that stopped half-way was publishing.
 		if data, err := readRegular(filepath.Join(b.dir, pendingName)); err == nil {
 			for _, rel := range strings.Fields(string(data)) {
-				if _, ok := st.Files[rel]; !ok && filepath.IsLocal(filepath.FromSlash(rel)) && strings.HasSuffix(rel, ".ics") {
+				if _, ok := st.Files[rel]; !ok && couldWrite(rel) {
 					st.Files[rel] = ""
 				}
 			}
@@ -279,7 +313,7 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 	// A manifest of agendacal 1.0 lists the calendars it wrote.
 	if data, err := readRegular(filepath.Join(b.dir, legacyManifest)); err == nil {
 		for _, rel := range strings.Fields(string(data)) {
-			if _, ok := st.Files[rel]; !ok && filepath.IsLocal(filepath.FromSlash(rel)) && strings.HasSuffix(rel, ".ics") {
+			if _, ok := st.Files[rel]; !ok && couldWrite(rel) {
 				st.Files[rel] = ""
 			}
 		}
@@ -423,6 +457,18 @@ func outputFiles(p *agenda.Programme) []outputFile {
 	return files
 }
 
+// couldWrite tells whether agendacal could have written a calendar of this
+// name: programme.ics, or a file of one of its subfolders. Bookkeeping that
+// names anything else (edited, or written by a hostile hand) is ignored, so
+// that no build ever replaces or removes a file elsewhere.
+func couldWrite(rel string) bool {
+	dir, name := path.Split(rel)
+	if !strings.HasSuffix(name, ".ics") || strings.HasPrefix(name, ".") || strings.ContainsAny(name, `\:`) {
+		return false
+	}
+	return dir == "" && name == "programme.ics" || isSubfolder(strings.TrimSuffix(dir, "/"))
+}
+
 // subfolders are the folders of the output folder that hold calendars.
 var subfolders = []string{"tracks", "sessions"}
 
@@ -432,21 +478,43 @@ type entry struct {
 	regular bool
 }
 
-// listing lists the output folder and its subfolders by lower-case name:
-// one listing of each folder costs less than a look at every file.
-func listing(dir string) (map[string]entry, error) {
-	out := map[string]entry{}
+// folderListing holds the names of the output folder and its subfolders
+// by lower-case name: a case-blind file system sees them so.
+type folderListing map[string][]entry
+
+// regular tells whether a regular file of exactly this name is there.
+func (l folderListing) regular(rel string) bool {
+	for _, ent := range l[strings.ToLower(rel)] {
+		if ent.name == rel {
+			return ent.regular
+		}
+	}
+	return false
+}
+
+// listing lists the output folder and its subfolders: one listing of each
+// folder costs less than a look at every file.
+func listing(dir string) (folderListing, error) {
+	out := folderListing{}
 	for _, sub := range append([]string{"."}, subfolders...) {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		fi, err := os.Lstat(filepath.Join(dir, sub))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%s is a symbolic link: agendacal writes only into folders of its own there; replace it with a folder and build again", filepath.Join(dir, sub))
+		}
+		if err != nil || !fi.IsDir() {
+			continue // reported by nothingInTheWay
+		}
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
 		if err != nil {
 			return nil, fmt.Errorf("reading the output folder: %w", err)
 		}
 		for _, ent := range entries {
 			rel := path.Join(sub, ent.Name())
-			out[strings.ToLower(rel)] = entry{name: rel, regular: ent.Type().IsRegular()}
+			key := strings.ToLower(rel)
+			out[key] = append(out[key], entry{name: rel, regular: ent.Type().IsRegular()})
 		}
 	}
 	return out, nil
@@ -459,9 +527,11 @@ func calendarsIn(dir string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	for _, ent := range all {
-		if ent.regular && strings.HasSuffix(ent.name, ".ics") {
-			out = append(out, ent.name)
+	for _, ents := range all {
+		for _, ent := range ents {
+			if ent.regular && strings.HasSuffix(ent.name, ".ics") {
+				out = append(out, ent.name)
+			}
 		}
 	}
 	sort.Strings(out)
@@ -472,22 +542,24 @@ func calendarsIn(dir string) ([]string, error) {
 // other non-file stands where a changed file goes (it would stop the
 // renames half-way), and that no file agendacal did not write would be
 // replaced: one the bookkeeping does not list. Names are compared without
-// case, as case-blind file systems see them.
-func nothingInTheWay(dir string, files []outputFile, changed []int, existing map[string]entry, ours map[string]string) error {
+// case, as case-blind file systems see them: a file that differs from a
+// new calendar's name only in case is in the way too, unless agendacal
+// wrote it.
+func nothingInTheWay(dir string, files []outputFile, changed []int, existing folderListing, ours map[string]string) error {
 	for _, sub := range subfolders {
-		if ent, ok := existing[sub]; ok && !ent.isDir(dir) {
-			return fmt.Errorf("publishing into %s: something other than a folder is in the way; move it and build again", filepath.Join(dir, sub))
+		for _, ent := range existing[sub] {
+			if !ent.isDir(dir) {
+				return fmt.Errorf("publishing into %s: something other than a folder is in the way; move it and build again", filepath.Join(dir, ent.name))
+			}
 		}
 	}
 	for _, i := range changed {
 		rel := files[i].rel
-		ent, ok := existing[strings.ToLower(rel)]
-		final := filepath.Join(dir, filepath.FromSlash(rel))
-		switch {
-		case !ok:
-		case !ent.regular:
-			return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", final)
-		default:
+		for _, ent := range existing[strings.ToLower(rel)] {
+			final := filepath.Join(dir, filepath.FromSlash(ent.name))
+			if !ent.regular {
+				return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", final)
+			}
 			if _, mine := ours[ent.name]; !mine {
 				return fmt.Errorf("publishing %s: a file of that name is there, and agendacal did not write it (the bookkeeping %s does not list it); move it away, or give --force to replace calendars in the way, and build again", final, stateName)
 			}
@@ -666,7 +738,7 @@ func removeStale(dir string, stale []string, published map[string]string) (left 
 	}
 	var errs []error
 	for _, rel := range stale {
-		if !filepath.IsLocal(filepath.FromSlash(rel)) || !strings.HasSuffix(rel, ".ics") {
+		if !couldWrite(rel) {
 			continue
 		}
 		old := filepath.Join(dir, filepath.FromSlash(rel))

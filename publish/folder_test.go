@@ -563,3 +563,92 @@ func TestBuildStoppedWhilePublishing(t *testing.T) {
 		t.Errorf("sessions/b.ics was not rewritten: %v", ev)
 	}
 }
+
+// Publishing file by file, where the folder cannot be swapped whole, keeps
+// every promise but the all-or-nothing one.
+func TestInPlace(t *testing.T) {
+	inPlace := func(o *Options) { o.inPlace = true }
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, pristinaLike...), inPlace)
+	before := tree(t, dir)
+	moved := append([]string{}, pristinaLike...)
+	moved[1] = "{time: 09h15-09h45, id: opening, title: Opening, track: main}"
+	moved = moved[:len(moved)-1] // closing removed
+	at(t, dir, day1.Add(time.Hour), programme(t, moved...), inPlace, func(o *Options) { o.KeepRemoved = 0 })
+	after := tree(t, dir)
+	if got, want := rewritten(before, after), ".agendacal.state programme.ics sessions/closing.ics sessions/opening.ics tracks/main.ics tracks/side.ics"; got != want {
+		t.Errorf("rewritten: %s, want %s", got, want)
+	}
+	if _, ok := after["sessions/closing.ics"]; ok {
+		t.Error("the removed session's file is still there")
+	}
+	if ev := event(t, after["programme.ics"].data, "opening@example.org"); ev["SEQUENCE"] != "1" {
+		t.Errorf("the moved session: %v", ev)
+	}
+}
+
+// No symbolic link in the output folder is followed: nothing outside the
+// folder is ever written or removed.
+func TestSymlinksAreNotFollowed(t *testing.T) {
+	for _, mode := range []string{"swap", "in place"} {
+		t.Run(mode, func(t *testing.T) {
+			opt := func(o *Options) { o.inPlace = mode == "in place" }
+			dir, elsewhere := t.TempDir(), t.TempDir()
+			victim := filepath.Join(elsewhere, "a.ics")
+			os.WriteFile(victim, []byte("someone else's"), 0o644)
+			os.WriteFile(filepath.Join(elsewhere, "b.ics"), []byte("someone else's"), 0o644)
+			at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"), opt)
+
+			// sessions/ replaced by a link to another folder.
+			os.RemoveAll(filepath.Join(dir, "sessions"))
+			os.Symlink(elsewhere, filepath.Join(dir, "sessions"))
+			_, err := Folder(context.Background(), dir, programme(t, "{time: 09:00-10:00, id: a, title: A2}"), Options{Now: day1, inPlace: mode == "in place"})
+			if err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+				t.Errorf("a build through a linked sessions/: %v", err)
+			}
+			// Bookkeeping that names a file behind a link.
+			os.Remove(filepath.Join(dir, "sessions"))
+			os.Mkdir(filepath.Join(dir, "sessions"), 0o755)
+			os.Symlink(elsewhere, filepath.Join(dir, "evil"))
+			st, _ := readState(dir)
+			st.Files["evil/b.ics"] = ""
+			st.Files["../b.ics"] = ""
+			data, _ := st.encode()
+			os.WriteFile(filepath.Join(dir, stateName), data, 0o644)
+			at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A3}"), opt)
+			for _, f := range []string{"a.ics", "b.ics"} {
+				if data, err := os.ReadFile(filepath.Join(elsewhere, f)); err != nil || string(data) != "someone else's" {
+					t.Errorf("%s outside the folder became %q (%v)", f, data, err)
+				}
+			}
+			if target, err := os.Readlink(filepath.Join(dir, "evil")); err != nil || target != elsewhere {
+				t.Errorf("the link in the folder was not kept: %q %v", target, err)
+			}
+		})
+	}
+}
+
+// A case-only id change never replaces a file agendacal did not write.
+func TestCaseChangeKeepsForeignFile(t *testing.T) {
+	for _, mode := range []string{"swap", "in place"} {
+		t.Run(mode, func(t *testing.T) {
+			opt := func(o *Options) { o.inPlace = mode == "in place" }
+			dir := t.TempDir()
+			at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: Opening, title: A}"), opt)
+			foreign := filepath.Join(dir, "sessions", "opening.ics")
+			if err := os.WriteFile(foreign, []byte("mine"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if data, _ := os.ReadFile(filepath.Join(dir, "sessions", "Opening.ics")); string(data) == "mine" {
+				t.Skip("the file system ignores case")
+			}
+			_, err := Folder(context.Background(), dir, programme(t, "{time: 09:00-10:00, id: opening, title: A}"), Options{Now: day1, inPlace: mode == "in place"})
+			if err == nil || !strings.Contains(err.Error(), "agendacal did not write it") {
+				t.Errorf("a case-only change onto a foreign file: %v", err)
+			}
+			if data, _ := os.ReadFile(foreign); string(data) != "mine" {
+				t.Errorf("the foreign file became %q", data)
+			}
+		})
+	}
+}

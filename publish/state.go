@@ -182,6 +182,11 @@ func readState(dir string) (*State, error) {
 	if st.Events == nil {
 		st.Events = map[string]*Event{}
 	}
+	for rel := range st.Files {
+		if !couldWrite(rel) {
+			delete(st.Files, rel)
+		}
+	}
 	if st.Files == nil {
 		st.Files = map[string]string{}
 	}

@@ -26,6 +26,14 @@ func tryLock(dir string) (unlock func(), ok bool, err error) {
 		}
 		return nil, false, err
 	}
+	// A build that finished meanwhile may have swapped a new tree in at
+	// dir: the lock must be on the folder that is there now.
+	locked, err1 := f.Stat()
+	now, err2 := os.Stat(dir)
+	if err1 != nil || err2 != nil || !os.SameFile(locked, now) {
+		f.Close()
+		return nil, false, nil
+	}
 	// agendacal 1.0 locked a file in the folder: it is not needed now.
 	if fi, err := os.Lstat(filepath.Join(dir, legacyLock)); err == nil && fi.Mode().IsRegular() {
 		os.Remove(filepath.Join(dir, legacyLock))
