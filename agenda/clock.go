@@ -171,6 +171,25 @@ func clockChange(ch ClockChange) string {
 	if ch.OffsetAfter < ch.OffsetBefore {
 		direction = "back"
 	}
-	to := ch.At.In(time.FixedZone("", ch.OffsetAfter))
-	return fmt.Sprintf("clocks go %s from %s to %s", direction, ch.WallBefore().Format("15:04"), to.Format("15:04"))
+	const day = "2006-01-02"
+	before := ch.WallBefore()
+	after := ch.At.In(time.FixedZone("", ch.OffsetAfter))
+	if before.Format(day) == after.Format(day) {
+		return fmt.Sprintf("clocks go %s on %s from %s to %s", direction, before.Format(day), before.Format("15:04"), after.Format("15:04"))
+	}
+	msg := fmt.Sprintf("clocks go %s from %s on %s to %s on %s", direction, before.Format("15:04"), before.Format(day), after.Format("15:04"), after.Format(day))
+	// Whole days the clocks never show, as when Samoa crossed the date line.
+	first := time.Date(before.Year(), before.Month(), before.Day(), 0, 0, 0, 0, time.UTC)
+	if before.Hour() != 0 || before.Minute() != 0 || before.Second() != 0 {
+		first = first.AddDate(0, 0, 1)
+	}
+	last := time.Date(after.Year(), after.Month(), after.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+	switch {
+	case direction == "back" || last.Before(first):
+	case first.Equal(last):
+		msg += ", skipping " + first.Format(day)
+	default:
+		msg += ", skipping " + first.Format(day) + " to " + last.Format(day)
+	}
+	return msg
 }

@@ -1,6 +1,7 @@
 package agenda
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -154,12 +155,14 @@ func TestClockChangeNamed(t *testing.T) {
 		kind       wallKind
 		want       string
 	}{
-		{"Europe/Belgrade", "2026-03-29", 2*60 + 30, wallGap, "clocks go forward from 02:00 to 03:00"},
-		{"Europe/Belgrade", "2026-10-25", 2*60 + 30, wallAmbiguous, "clocks go back from 03:00 to 02:00"},
-		{"America/New_York", "2026-03-08", 2*60 + 30, wallGap, "clocks go forward from 02:00 to 03:00"},
-		{"America/New_York", "2038-03-14", 2*60 + 30, wallGap, "clocks go forward from 02:00 to 03:00"},
-		{"America/Santiago", "2026-09-06", 0, wallGap, "clocks go forward from 00:00 to 01:00"},
-		{"Australia/Lord_Howe", "2026-10-04", 2*60 + 15, wallGap, "clocks go forward from 02:00 to 02:30"},
+		{"Europe/Belgrade", "2026-03-29", 2*60 + 30, wallGap, "clocks go forward on 2026-03-29 from 02:00 to 03:00"},
+		{"Europe/Belgrade", "2026-10-25", 2*60 + 30, wallAmbiguous, "clocks go back on 2026-10-25 from 03:00 to 02:00"},
+		{"America/New_York", "2026-03-08", 2*60 + 30, wallGap, "clocks go forward on 2026-03-08 from 02:00 to 03:00"},
+		{"America/New_York", "2038-03-14", 2*60 + 30, wallGap, "clocks go forward on 2038-03-14 from 02:00 to 03:00"},
+		{"America/Santiago", "2026-09-06", 0, wallGap, "clocks go forward on 2026-09-06 from 00:00 to 01:00"},
+		{"Australia/Lord_Howe", "2026-10-04", 2*60 + 15, wallGap, "clocks go forward on 2026-10-04 from 02:00 to 02:30"},
+		{"Pacific/Apia", "2011-12-30", 12 * 60, wallGap, "clocks go forward from 00:00 on 2011-12-30 to 00:00 on 2011-12-31, skipping 2011-12-30"},
+		{"America/Havana", "2026-03-08", 0, wallGap, "clocks go forward on 2026-03-08 from 00:00 to 01:00"},
 	}
 	for _, tt := range tests {
 		loc, err := time.LoadLocation(tt.zone)
@@ -212,5 +215,23 @@ func TestResolveWallAgainstBruteForce(t *testing.T) {
 				failures++
 			}
 		}
+	}
+}
+
+// A session may end when the clocks go forward, but not start in the hour
+// they skip.
+func TestEndAtStartOfGap(t *testing.T) {
+	src := "title: T\ntimezone: Australia/Sydney\ndays:\n  - date: 2026-10-04\n    sessions:\n      - {time: 01:00-02:00, title: Before the change}\n"
+	p, problems := Parse("p.yaml", []byte(src))
+	if p == nil {
+		t.Fatalf("an end at the start of the gap: %v", problems)
+	}
+	s := p.Sessions[0]
+	if got, want := s.End.UTC().Format(time.RFC3339), "2026-10-03T16:00:00Z"; got != want || s.End.Sub(s.Start) != time.Hour {
+		t.Errorf("ends at %s after %v, want %s after an hour", got, s.End.Sub(s.Start), want)
+	}
+	_, problems = Parse("p.yaml", []byte(strings.Replace(src, "01:00-02:00", "02:00-04:00", 1)))
+	if len(problems) != 1 || !strings.Contains(problems[0].Message, "02:00 on 2026-10-04 does not exist") {
+		t.Errorf("a start at the start of the gap: %v", problems)
 	}
 }

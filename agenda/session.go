@@ -292,11 +292,11 @@ func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p
 	if p.Zone == nil {
 		return // the zone is reported already; the times are as valid as can be told
 	}
-	start = d.instant(startNode, date, startClock, p)
+	start = d.instant(startNode, date, startClock, p, false)
 	if duration > 0 {
 		return start, start.Add(duration)
 	}
-	end = d.instant(endNode, date, endClock, p)
+	end = d.instant(endNode, date, endClock, p, true)
 	if !start.IsZero() && !end.IsZero() && !end.After(start) {
 		d.errorf(endNode, "a session ends at %v, not after it starts at %v once the clock change is counted: give duration: instead", end.Format("15:04 MST"), start.Format("15:04 MST"))
 	}
@@ -318,10 +318,10 @@ func (d *decoder) clock(n *yaml.Node, what string, allowEndOfDay bool) (clock, b
 }
 
 // instant resolves a wall-clock time on date in the programme's zone; a
-// time the clocks skip is an error, one they pass twice a warning. 24:00 is
-// the first instant of the next day, even where that day's midnight is
-// skipped or repeated.
-func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme) time.Time {
+// time the clocks skip is an error (but for an end at the very time they
+// go forward), one they pass twice a warning. 24:00 is the first instant of
+// the next day, even where that day's midnight is skipped or repeated.
+func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme, isEnd bool) time.Time {
 	endOfDay := c == endOfDay
 	if endOfDay {
 		date, c = date.AddDate(0, 0, 1), 0
@@ -330,6 +330,10 @@ func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme) t
 	day := date.Format("2006-01-02")
 	switch {
 	case endOfDay:
+	case kind == wallGap && isEnd && change.WallBefore().Equal(time.Date(date.Year(), date.Month(), date.Day(), int(c)/60, int(c)%60, 0, 0, time.UTC)):
+		// An end when the clocks go forward ends at that instant: 02:00
+		// ends a session when 02:00 becomes 03:00.
+		return change.At.In(p.Zone)
 	case kind == wallGap:
 		d.errorf(n, "%v on %s does not exist in %s (%s): choose another time", c, day, p.ZoneName, clockChange(change))
 		return time.Time{}
