@@ -150,4 +150,3 @@ func checkNoLeftovers(t *testing.T, dir string) {
 		return err
 	})
 }
-
