@@ -121,6 +121,9 @@ func (d *decoder) timezone(root, n *yaml.Node, p *Programme) {
 	if note != "" {
 		d.notef(n, "%s", note)
 	}
+	if city, ok := legacyZones[canonical]; ok {
+		d.warnf(n, "time zone %q is an old name that is not a place's zone, and calendar programs read it differently; write the zone of the place, such as %s", canonical, city)
+	}
 	p.Zone, p.ZoneName = loc, canonical
 }
 

@@ -101,7 +101,7 @@ func TestParseProblems(t *testing.T) {
 		{"bad email", programme("- {time: 09:30-10:30, title: A, speakers: [{name: X, email: 'x@y\nBCC: z'}]}"),
 			[]string{`p.yaml:7:67: a speaker email "x@y BCC: z" is not an e-mail address: write it as name@example.org`}},
 		{"unknown zone", "title: T\ntimezone: Europe/Belgrad\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
-			[]string{`p.yaml:2:11: unknown time zone "Europe/Belgrad"; did you mean "Europe/Belgrade", "Europe/Belfast" or "Europe/Volgograd"?`}},
+			[]string{`p.yaml:2:11: unknown time zone "Europe/Belgrad"; did you mean "Europe/Belgrade" (UTC+01:00), "Europe/Belfast" (UTC+00:00) or "Europe/Volgograd" (UTC+03:00)?`}},
 		{"pristina", "title: T\ntimezone: Priština\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
 			[]string{`p.yaml:2:11: note: "Priština" has no zone of its own in the tz database; using Europe/Belgrade, whose time Kosovo keeps (CET/CEST)`}},
 		{"bad colour", "title: T\ntimezone: UTC\ntracks: [{id: a, color: bleu}]\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
@@ -399,4 +399,31 @@ func TestSessionRoomAndFloor(t *testing.T) {
 			t.Errorf("%s: location %q, want %q", tt.session, got, tt.want)
 		}
 	}
+}
+
+// Every spelling of Kosovo and Pristina resolves to Europe/Belgrade with a
+// note; old zone names that are not places get a warning naming the city.
+func TestZoneSpellings(t *testing.T) {
+	for _, name := range []string{"Kosovo", "Kosova", "Pristina", "Prishtina", "Priština", "Prishtinë", "Prishtine", "Europe/Prishtine", "Europe/Prishtinë", "europe/kosovo", "Pristnia"} {
+		p, problems := Parse("p.yaml", []byte(strings.Replace(programme("- {time: 09:00-10:00, title: A}"), "Europe/Belgrade", name, 1)))
+		if p == nil || p.ZoneName != "Europe/Belgrade" || !has(problems, Note, "whose time Kosovo keeps") {
+			t.Errorf("%s: problems %v; want Europe/Belgrade with a note", name, problems)
+		}
+	}
+	for name, city := range map[string]string{"CET": "Europe/Brussels", "EST5EDT": "America/New_York"} {
+		_, problems := Parse("p.yaml", []byte(strings.Replace(programme("- {time: 09:00-10:00, title: A}"), "Europe/Belgrade", name, 1)))
+		if !has(problems, Warning, city) {
+			t.Errorf("%s: %v, want a warning naming %s", name, problems, city)
+		}
+	}
+}
+
+// has tells whether one of the problems has the severity and the text.
+func has(problems Problems, sev Severity, text string) bool {
+	for _, p := range problems {
+		if p.Severity == sev && strings.Contains(p.Message, text) {
+			return true
+		}
+	}
+	return false
 }

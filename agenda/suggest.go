@@ -60,10 +60,15 @@ func orList(names []string) string {
 	for i, n := range names {
 		q[i] = strconv.Quote(n)
 	}
-	if len(q) == 1 {
-		return q[0]
+	return orOf(q)
+}
+
+// orOf joins items as a, a or b, or a, b or c.
+func orOf(items []string) string {
+	if len(items) == 1 {
+		return items[0]
 	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // suggester finds, among any number of names, the one a word is a likely

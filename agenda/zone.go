@@ -16,14 +16,34 @@ import (
 const kosovoZone = "Europe/Belgrade"
 
 // zoneAlias maps a name people write for a place that has no zone of its
-// own in the tz database, folded to lower case, to the zone it keeps.
-func zoneAlias(lower string) (string, bool) {
-	switch lower {
-	case "pristina", "prishtina", "priština", "prishtinë", "prishtine",
-		"europe/pristina", "europe/prishtina", "europe/priština":
-		return kosovoZone, true
+// own in the tz database to the zone it keeps: Kosovo, Pristina and their
+// spellings (Prishtina, Priština, Prishtinë, Kosova), with or without
+// "Europe/", accents or a typo (two letters at most).
+func zoneAlias(name string) (string, bool) {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if r == '/' {
+			b.WriteRune(r)
+		} else if t := transliterate(r); t != "\x00" {
+			b.WriteString(t)
+		}
+	}
+	folded := strings.TrimPrefix(b.String(), "europe/")
+	for _, place := range []string{"pristina", "prishtina", "prishtine", "kosovo", "kosova"} {
+		if editDistance(folded, place) <= 2 {
+			return kosovoZone, true
+		}
 	}
 	return "", false
+}
+
+// legacyZones are the old zone names of the tz database that are not
+// cities (CET, EST5EDT, …), with the city zone to use instead: before 1970
+// they differ between builds of the tz database, and readers get them wrong.
+var legacyZones = map[string]string{
+	"CET": "Europe/Brussels", "MET": "Europe/Brussels", "EET": "Europe/Athens", "WET": "Europe/Lisbon",
+	"EST": "America/Panama", "MST": "America/Phoenix", "HST": "Pacific/Honolulu",
+	"EST5EDT": "America/New_York", "CST6CDT": "America/Chicago", "MST7MDT": "America/Denver", "PST8PDT": "America/Los_Angeles",
 }
 
 // lookupZone resolves an IANA zone name or a known alias. It never falls
@@ -31,7 +51,7 @@ func zoneAlias(lower string) (string, bool) {
 // suggests the closest real names. note is set when an alias was resolved.
 func lookupZone(name string) (loc *time.Location, canonical, note string, err error) {
 	n := strings.TrimSpace(name)
-	if alias, ok := zoneAlias(strings.ToLower(n)); ok {
+	if alias, ok := zoneAlias(n); ok && n != "" {
 		loc, err := time.LoadLocation(alias)
 		if err != nil {
 			return nil, "", "", err
@@ -51,7 +71,12 @@ func lookupZone(name string) (loc *time.Location, canonical, note string, err er
 	if !known || err != nil {
 		msg := fmt.Sprintf("unknown time zone %q", n)
 		if s := suggestZones(n); len(s) > 0 {
-			msg += "; did you mean " + orList(s) + "?"
+			// A zone with another offset would shift every time: each
+			// suggestion says its offset.
+			for i, z := range s {
+				s[i] = fmt.Sprintf("%q (%s)", z, standardOffset(z))
+			}
+			msg += "; did you mean " + orOf(s) + "?"
 		} else {
 			msg += ": give an IANA zone name such as " + kosovoZone
 		}
@@ -91,6 +116,18 @@ func suggestZones(name string) []string {
 		out = append(out, all[i].name)
 	}
 	return out
+}
+
+// standardOffset is a zone's offset from UTC in its standard time, as
+// UTC+01:00: the lesser of its offsets in January and July 2026.
+func standardOffset(zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return "?"
+	}
+	_, jan := time.Date(2026, 1, 15, 12, 0, 0, 0, loc).Zone()
+	_, jul := time.Date(2026, 7, 15, 12, 0, 0, 0, loc).Zone()
+	return "UTC" + formatOffset(min(jan, jul))
 }
 
 // ZoneNames lists the IANA zone names agendacal knows, as in the tz
