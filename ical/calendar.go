@@ -55,16 +55,14 @@ type Calendar struct {
 	Method string
 }
 
-// Encoder writes calendars of one programme. It works out the programme's
-// VTIMEZONE once, for the years all its sessions span, and uses it in every
-// calendar, so that every file agrees on the zone. After Prepare, every
-// event is rendered once and copied into each calendar that holds it.
+// Encoder writes calendars of one programme. It works out the zone's clock
+// changes once and gives each calendar the VTIMEZONE of its own events'
+// span (one per span, shared). After Prepare, every event is rendered once
+// and copied into each calendar that holds it.
 type Encoder struct {
 	prog *agenda.Programme
 	opts Options
 	zone *zone
-	// timezone is the serialised VTIMEZONE.
-	timezone []byte
 	// rendered holds each session's serialised VEVENT after Prepare, by
 	// the session's place in the programme (index), without its revision:
 	// that goes in at uidEnd, after the UID.
@@ -105,10 +103,6 @@ func NewEncoder(p *agenda.Programme, opts Options) *Encoder {
 			}
 		}
 		e.zone = newZone(p.ZoneName, p.Zone, first, last)
-		var buf bytes.Buffer
-		// Writing to a bytes.Buffer cannot fail.
-		_ = e.zone.component().SerializeTo(&buf, serialisation())
-		e.timezone = buf.Bytes()
 	}
 	return e
 }
@@ -236,8 +230,19 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 	if _, err := w.Write(header); err != nil {
 		return err
 	}
-	if _, err := w.Write(e.timezone); err != nil {
-		return err
+	if len(c.Sessions) > 0 {
+		first, last := c.Sessions[0].Start, c.Sessions[0].End
+		for _, s := range c.Sessions[1:] {
+			if s.Start.Before(first) {
+				first = s.Start
+			}
+			if s.End.After(last) {
+				last = s.End
+			}
+		}
+		if _, err := w.Write(e.zone.vtimezone(first, last)); err != nil {
+			return err
+		}
 	}
 	for _, s := range c.Sessions {
 		var ev []byte
@@ -382,9 +387,12 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 }
 
 // setTime writes DTSTART or DTEND as local time with the zone's TZID, or in
-// UTC when the local time lies where the clocks go back.
+// UTC where readers would not agree on the local time: in the hour the
+// clocks pass twice, before 1970 and after 2037 (readers that go by the
+// zone's name lack that history, or stop in 2037, as pytz does), and in
+// UTC itself.
 func (e *Encoder) setTime(ev *ics.VEvent, prop ics.ComponentProperty, t time.Time) {
-	if e.zone.inRepeatedHour(t) {
+	if y := t.UTC().Year(); e.zone.utc || y < 1970 || y > 2037 || e.zone.inRepeatedHour(t) {
 		ev.SetProperty(prop, t.UTC().Format(localLayout+"Z"))
 		return
 	}

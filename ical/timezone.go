@@ -1,7 +1,10 @@
 package ical
 
 import (
+	"bytes"
 	"fmt"
+	"sort"
+	"sync"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -16,14 +19,27 @@ func zoneAt(t time.Time, loc *time.Location) (off int, name string, dst bool) {
 	return off, name, lt.IsDST()
 }
 
-// zone is the VTIMEZONE of one zone for the years a set of events spans,
-// and the changes of the clocks in those years.
+// zone is one zone's clock changes and the VTIMEZONEs (RFC 5545 3.6.5)
+// the calendars of a programme need: each calendar gets the observances of
+// the span of its own events, so a one-hour session's file holds only the
+// changes around its date.
 type zone struct {
-	name        string
-	loc         *time.Location
-	changes     []agenda.ClockChange
-	observances []observance
+	name string
+	loc  *time.Location
+	// utc marks UTC itself: times are written with Z and no calendar has
+	// a VTIMEZONE.
+	utc bool
+	// changes are in order every change from the last one before the
+	// first event to two years after the last event.
+	changes []agenda.ClockChange
+
+	mu    sync.Mutex
+	texts map[spanKey][]byte
 }
+
+// spanKey is what a VTIMEZONE depends on: the years of the events and the
+// changes around them.
+type spanKey struct{ y0, y1, i, j int }
 
 // observance is one STANDARD or DAYLIGHT component.
 type observance struct {
@@ -32,58 +48,124 @@ type observance struct {
 	from, to int
 	name     string
 	rrule    string
+	rdates   []time.Time // further onsets, as start
 }
 
-// newZone builds the VTIMEZONE of loc for events from first to last. When
-// the zone's rules are the same in every year the events span, it is one
-// STANDARD and one DAYLIGHT observance with yearly rules starting in 1970
-// (the form vzic and Outlook write, and the only one Outlook reads
-// exactly); otherwise it is the exact changes, from a year before the first
-// event. Either way every observance a reader needs starts before the first
-// event.
+// utcNames are the names of UTC itself.
+var utcNames = map[string]bool{"UTC": true, "Etc/UTC": true, "Etc/UCT": true, "UCT": true, "Etc/Universal": true, "Universal": true, "Etc/Zulu": true, "Zulu": true}
+
+// newZone prepares the VTIMEZONEs of loc for events from first to last.
 func newZone(name string, loc *time.Location, first, last time.Time) *zone {
-	y0, y1 := first.In(loc).Year(), last.In(loc).Year()
-	windowStart := time.Date(y0-1, time.January, 1, 0, 0, 0, 0, time.UTC)
-	windowEnd := time.Date(y1+1, time.January, 1, 0, 0, 0, 0, time.UTC).Add(14 * time.Hour)
-	z := &zone{name: name, loc: loc, changes: agenda.ClockChanges(loc, windowStart.Add(-14*time.Hour), windowEnd)}
+	from := time.Date(first.UTC().Year()-1, time.January, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(last.UTC().Year()+2, time.January, 1, 0, 0, 0, 0, time.UTC)
+	changes := agenda.ClockChanges(loc, from, to)
+	// Look further back, twenty years at a time, for the change in force
+	// at the first event (Tokyo's last was in 1951).
+	floor := time.Date(1850, time.January, 1, 0, 0, 0, 0, time.UTC)
+	for from.After(floor) && (len(changes) == 0 || changes[0].At.After(first)) {
+		earlier := from.AddDate(-20, 0, 0)
+		if earlier.Before(floor) {
+			earlier = floor
+		}
+		changes = append(agenda.ClockChanges(loc, earlier, from), changes...)
+		from = earlier
+	}
+	return &zone{name: name, loc: loc, utc: utcNames[name], changes: changes, texts: map[spanKey][]byte{}}
+}
+
+// vtimezone returns the serialised VTIMEZONE for events from first to
+// last.
+func (z *zone) vtimezone(first, last time.Time) []byte {
+	if z.utc {
+		return nil
+	}
+	y0, y1 := first.In(z.loc).Year(), last.In(z.loc).Year()
+	// i is the last change at or before the first event, j the first one
+	// after the last.
+	i := sort.Search(len(z.changes), func(k int) bool { return z.changes[k].At.After(first) }) - 1
+	j := sort.Search(len(z.changes), func(k int) bool { return z.changes[k].At.After(last) })
+	key := spanKey{y0, y1, i, j}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if text, ok := z.texts[key]; ok {
+		return text
+	}
+	var buf bytes.Buffer
+	// Writing to a bytes.Buffer cannot fail.
+	_ = z.component(z.observances(first, y0, y1, i, j)).SerializeTo(&buf, serialisation())
+	z.texts[key] = buf.Bytes()
+	return buf.Bytes()
+}
+
+// observances are the VTIMEZONE's components for events in the years y0
+// to y1, from the first, with changes[i] the last change before them and
+// changes[j] the first after. Where the zone follows one yearly rule from
+// the year before the events to the year after, they are one STANDARD and
+// one DAYLIGHT observance with yearly rules from 1970 (the form vzic and
+// Outlook write, and the only one Outlook reads exactly); otherwise one
+// component for each kind of change (its offsets and name) that the span
+// needs, its DTSTART the first such change and RDATEs the others, starting
+// with the change in force when the first event begins. No observance
+// changes nothing, but where the zone never moved its clocks before the
+// events.
+func (z *zone) observances(first time.Time, y0, y1, i, j int) []observance {
 	if y0 > 1971 {
-		if obs, ok := yearlyRules(z.changes, y0, y1, fixedObservance(first, loc, 1970)); ok {
-			z.observances = obs
-			return z
+		if obs, ok := yearlyRules(z.changes, y0-1, y1+1); ok {
+			return obs
 		}
 	}
-	z.observances = exactObservances(z.changes, fixedObservance(windowStart, loc, min(1970, y0-1)), windowStart)
-	return z
-}
-
-// fixedObservance holds the state of loc's clocks at t from January 1 of
-// year on.
-func fixedObservance(t time.Time, loc *time.Location, year int) observance {
-	off, name, dst := zoneAt(t, loc)
-	return observance{
-		daylight: dst,
-		start:    time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC),
-		from:     off,
-		to:       off,
-		name:     name,
+	// A change of name or of the daylight saving flag alone moves no
+	// clock: it makes no observance.
+	moves := func(c agenda.ClockChange) bool { return c.OffsetBefore != c.OffsetAfter }
+	for i >= 0 && !moves(z.changes[i]) {
+		i--
 	}
-}
-
-// exactObservances writes one observance for each change from windowStart
-// on, after the initial one.
-func exactObservances(changes []agenda.ClockChange, initial observance, windowStart time.Time) []observance {
-	obs := []observance{initial}
-	for _, c := range changes {
-		if c.At.Before(windowStart) {
+	var obs []observance
+	if i < 0 {
+		off, name, dst := zoneAt(first, z.loc)
+		obs = append(obs, observance{daylight: dst, start: time.Date(y0-1, time.January, 1, 0, 0, 0, 0, time.UTC), from: off, to: off, name: name})
+		i = 0
+	}
+	index := map[agenda.ClockChange]int{} // a kind of change, its instant zeroed → component
+	var inForce, inForceWall time.Time     // when the first observance starts
+	if len(obs) > 0 {
+		inForceWall = obs[0].start
+		inForce = obs[0].start.Add(-time.Duration(obs[0].from) * time.Second)
+	}
+	for _, c := range z.changes[i:j] {
+		if !moves(c) {
 			continue
 		}
-		obs = append(obs, observance{
-			daylight: c.DST,
-			start:    c.WallBefore(),
-			from:     c.OffsetBefore,
-			to:       c.OffsetAfter,
-			name:     c.Name,
-		})
+		kind := c
+		kind.At = time.Time{}
+		k, ok := index[kind]
+		if !ok {
+			k = len(obs)
+			index[kind] = k
+			o := observance{daylight: c.DST, start: c.WallBefore(), from: c.OffsetBefore, to: c.OffsetAfter, name: c.Name}
+			if k == 0 {
+				inForce, inForceWall = c.At, c.WallBefore()
+			} else {
+				// Ruby's icalendar gem fails on a component with no onset
+				// before an event: every component but the first starts a
+				// few seconds before it, as a wall time and as an instant
+				// (readers compare either), and its real onsets are RDATEs.
+				// Those seconds come before every event of the calendar.
+				o.start = inForceWall.Add(-time.Duration(k) * time.Second)
+				if asInstant := inForce.Add(time.Duration(c.OffsetBefore-k) * time.Second).UTC(); asInstant.Before(o.start) {
+					o.start = asInstant
+				}
+				o.rdates = []time.Time{c.WallBefore()}
+			}
+			obs = append(obs, o)
+			continue
+		}
+		obs[k].rdates = append(obs[k].rdates, c.WallBefore())
+	}
+	// ical.js takes the onsets of a component with RDATEs from its RDATEs
+	// alone: the first component's DTSTART is one of them too.
+	if len(obs) > 0 && len(obs[0].rdates) > 0 && index != nil {
+		obs[0].rdates = append([]time.Time{obs[0].start}, obs[0].rdates...)
 	}
 	return obs
 }
@@ -92,22 +174,15 @@ func exactObservances(changes []agenda.ClockChange, initial observance, windowSt
 // every year from y0 to y1 has exactly one change into and one out of
 // daylight saving time, alternating, at the same offsets, names, local
 // times and yearly rule, each change ending at the offset the other starts
-// from; or the fixed observance when the zone does not change in those
-// years at all.
-func yearlyRules(changes []agenda.ClockChange, y0, y1 int, fixed observance) ([]observance, bool) {
+// from.
+func yearlyRules(changes []agenda.ClockChange, y0, y1 int) ([]observance, bool) {
 	var inYears []agenda.ClockChange
 	for _, c := range changes {
 		if y := c.WallBefore().Year(); y >= y0 && y <= y1 {
 			inYears = append(inYears, c)
 		}
 	}
-	if len(inYears) == 0 {
-		// No change in the span: the state of the first event holds. It is
-		// written as STANDARD whatever the zone calls it, as vzic does.
-		fixed.daylight = false
-		return []observance{fixed}, true
-	}
-	if len(inYears) != 2*(y1-y0+1) {
+	if len(inYears) == 0 || len(inYears) != 2*(y1-y0+1) {
 		return nil, false
 	}
 	var onsets, ends []agenda.ClockChange
@@ -241,10 +316,10 @@ func (z *zone) inRepeatedHour(t time.Time) bool {
 	return false
 }
 
-// component returns the VTIMEZONE.
-func (z *zone) component() *ics.VTimezone {
+// component returns a VTIMEZONE of the observances.
+func (z *zone) component(observances []observance) *ics.VTimezone {
 	tz := ics.NewTimezone(z.name)
-	for _, o := range z.observances {
+	for _, o := range observances {
 		var cb *ics.ComponentBase
 		if o.daylight {
 			d := &ics.Daylight{}
@@ -258,6 +333,9 @@ func (z *zone) component() *ics.VTimezone {
 		cb.AddProperty(ics.ComponentPropertyDtStart, o.start.Format(localLayout))
 		if o.rrule != "" {
 			cb.AddProperty(ics.ComponentPropertyRrule, o.rrule)
+		}
+		for _, r := range o.rdates {
+			cb.AddProperty(ics.ComponentPropertyRdate, r.Format(localLayout))
 		}
 		cb.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), formatUTCOffset(o.from))
 		cb.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), formatUTCOffset(o.to))

@@ -1,15 +1,12 @@
 package ical
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	ics "github.com/arran4/golang-ical"
 
 	"github.com/agendacal/agendacal/agenda"
 )
@@ -20,21 +17,16 @@ type parsedObservance struct {
 	kind     string
 	start    time.Time // local wall time, as UTC
 	rrule    map[string]string
+	rdates   []time.Time
 	from, to int
 }
 
 // serialisedObservances writes the zone's VTIMEZONE and reads its
 // observances back from the text, so that the check below tests what a
 // reader sees rather than our own structures.
-func serialisedObservances(t *testing.T, z *zone) []parsedObservance {
+func serialisedObservances(t *testing.T, z *zone, first, last time.Time) []parsedObservance {
 	t.Helper()
-	var buf bytes.Buffer
-	cal := ics.NewCalendar()
-	cal.AddVTimezone(z.component())
-	if err := cal.SerializeTo(&buf, ics.WithNewLineWindows); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.ReplaceAll(buf.String(), "\r\n ", "")
+	text := strings.ReplaceAll(string(z.vtimezone(first, last)), "\r\n ", "")
 	var out []parsedObservance
 	var cur *parsedObservance
 	for _, line := range strings.Split(text, "\r\n") {
@@ -51,6 +43,12 @@ func serialisedObservances(t *testing.T, z *zone) []parsedObservance {
 				t.Fatalf("observance DTSTART %q: %v", value, err)
 			}
 			cur.start = st
+		case "RDATE":
+			rd, err := time.Parse("20060102T150405", value)
+			if err != nil {
+				t.Fatalf("observance RDATE %q: %v", value, err)
+			}
+			cur.rdates = append(cur.rdates, rd)
 		case "RRULE":
 			cur.rrule = map[string]string{}
 			for _, part := range strings.Split(value, ";") {
@@ -85,7 +83,11 @@ func parseOffset(t *testing.T, s string) int {
 func (o parsedObservance) onsets(t *testing.T, last int) []time.Time {
 	toInstant := func(wall time.Time) time.Time { return wall.Add(-time.Duration(o.from) * time.Second) }
 	if o.rrule == nil {
-		return []time.Time{toInstant(o.start)}
+		out := []time.Time{toInstant(o.start)}
+		for _, rd := range o.rdates {
+			out = append(out, toInstant(rd))
+		}
+		return out
 	}
 	if o.rrule["FREQ"] != "YEARLY" {
 		t.Fatalf("unexpected RRULE %v", o.rrule)
@@ -153,7 +155,7 @@ func TestVTimezoneMatchesGo(t *testing.T) {
 	tests := []struct {
 		zone        string
 		first, last string
-		form        string // yearly: two observances with RRULEs; fixed: one; exact: no RRULE
+		form        string // yearly: two observances with RRULEs; fixed: one; exact: several, no RRULE
 	}{
 		{"Europe/Belgrade", "2017-06-29", "2017-06-29", "yearly"},
 		{"Europe/Belgrade", "2017-01-02", "2019-12-30", "yearly"},
@@ -182,6 +184,15 @@ func TestVTimezoneMatchesGo(t *testing.T) {
 		{"America/Dawson_Creek", "1972-01-10", "1972-12-10", "exact"},
 		{"Atlantic/Stanley", "1985-01-10", "1985-12-10", "exact"},
 		{"Australia/Lord_Howe", "1985-01-10", "1985-12-10", "exact"},
+		// A rule for one year only (Ramadan) is no yearly rule.
+		{"Africa/Casablanca", "2026-01-10", "2026-12-20", "exact"},
+		{"Europe/Moscow", "2014-01-01", "2014-12-31", "exact"},
+		{"America/Sao_Paulo", "2018-01-01", "2020-12-31", "exact"},
+		{"Europe/Belgrade", "1995-01-01", "1997-12-31", "exact"},
+		// Brazil's last summer time ended in February 2019: a day in June
+		// needs that change only, not a yearly rule.
+		{"America/Sao_Paulo", "2019-06-01", "2019-06-01", "fixed"},
+		{"Europe/Belgrade", "1900-01-01", "2200-12-31", "exact"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s..%s", tt.zone, tt.first, tt.last), func(t *testing.T) {
@@ -193,7 +204,7 @@ func TestVTimezoneMatchesGo(t *testing.T) {
 			last, _ := time.ParseInLocation("2006-01-02", tt.last, loc)
 			last = last.Add(24 * time.Hour)
 			z := newZone(tt.zone, loc, first, last)
-			obs := serialisedObservances(t, z)
+			obs := serialisedObservances(t, z, first, last)
 			rrules := 0
 			for _, o := range obs {
 				if o.rrule != nil {
@@ -206,8 +217,27 @@ func TestVTimezoneMatchesGo(t *testing.T) {
 					t.Errorf("yearly observance starts in %d, want 1970", wallYear)
 				}
 			}
-			if earliest := obs[0].start; !earliest.Before(first.AddDate(-1, 0, 0)) && earliest.Year() != 1970 {
-				t.Errorf("first observance starts %v, less than a year before the first event", earliest)
+			// ical.js takes offset 0 before the first observance: every
+			// component must start before the first event.
+			earliest := obs[0].start.Add(-time.Duration(obs[0].from) * time.Second)
+			for _, o := range obs {
+				if at := o.start.Add(-time.Duration(o.from) * time.Second); at.Before(earliest) {
+					earliest = at
+				}
+				if o.from == o.to && len(obs) > 1 {
+					t.Errorf("an observance changes nothing: %+v", o)
+				}
+			}
+			if earliest.After(first) {
+				t.Errorf("the first observance starts %v, after the first event", earliest)
+			}
+			// Ruby's icalendar gem needs an onset of every component before
+			// every event, by wall time and by instant.
+			firstWall := time.Date(first.Year(), first.Month(), first.Day(), first.Hour(), first.Minute(), first.Second(), 0, time.UTC)
+			for _, o := range obs {
+				if o.start.After(firstWall) || o.start.Add(-time.Duration(o.from)*time.Second).After(first) {
+					t.Errorf("an observance starts %v, after the first event", o.start)
+				}
 			}
 			switch {
 			case tt.form == "yearly" && (len(obs) != 2 || rrules != 2):
@@ -267,7 +297,10 @@ func TestVTimezoneAllZones(t *testing.T) {
 			first := time.Date(span[0], time.January, 2, 12, 0, 0, 0, loc)
 			last := time.Date(span[1], time.December, 30, 12, 0, 0, 0, loc)
 			z := newZone(name, loc, first, last)
-			onsets := allOnsets(t, serialisedObservances(t, z), span[1]+1)
+			if z.utc {
+				continue // written in UTC, without a VTIMEZONE
+			}
+			onsets := allOnsets(t, serialisedObservances(t, z, first, last), span[1]+1)
 			check := func(at time.Time) {
 				got, ok := offsetAt(onsets, at)
 				if _, want := at.In(loc).Zone(); !ok || got != want {
@@ -283,6 +316,51 @@ func TestVTimezoneAllZones(t *testing.T) {
 					check(c.At.Add(time.Minute))
 				}
 			}
+		}
+	}
+}
+
+// Each calendar's VTIMEZONE holds the changes of its own span only, and a
+// programme in UTC has no VTIMEZONE and writes its times with Z.
+func TestVTimezoneOfTheCalendarsOwnSpan(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Belgrade")
+	first := time.Date(1900, 1, 2, 12, 0, 0, 0, loc)
+	last := time.Date(2200, 12, 30, 12, 0, 0, 0, loc)
+	z := newZone("Europe/Belgrade", loc, first, last)
+	whole := string(z.vtimezone(first, last))
+	one := string(z.vtimezone(time.Date(1996, 6, 1, 9, 0, 0, 0, loc), time.Date(1996, 6, 1, 10, 0, 0, 0, loc)))
+	if n := strings.Count(one, "BEGIN:DAYLIGHT") + strings.Count(one, "BEGIN:STANDARD"); n != 1 || strings.Contains(one, "RDATE") {
+		t.Errorf("a one-hour session in June 1996 has %d observances, want the one in force:\n%s", n, one)
+	}
+	if n := strings.Count(whole, "BEGIN:DAYLIGHT") + strings.Count(whole, "BEGIN:STANDARD"); n > 30 || len(whole) > 40000 {
+		t.Errorf("1900–2200: %d observances, %d bytes: want one per kind of change", n, len(whole))
+	}
+
+	start := time.Date(2026, 6, 29, 9, 0, 0, 0, time.UTC)
+	s := &agenda.Session{ID: "x", Title: "X", Start: start, End: start.Add(time.Hour)}
+	p := &agenda.Programme{Title: "T", ZoneName: "UTC", Zone: time.UTC, UIDDomain: "example.org", Sessions: []*agenda.Session{s}}
+	data := string(encode(t, p, Calendar{Sessions: p.Sessions}))
+	if strings.Contains(data, "VTIMEZONE") || !strings.Contains(data, "DTSTART:20260629T090000Z\r\n") || strings.Contains(data, "TZID") {
+		t.Errorf("a programme in UTC:\n%s", data)
+	}
+}
+
+// Times before 1970 and after 2037 are written in UTC: readers that go by
+// the zone's name have no data there.
+func TestFarTimesInUTC(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Belgrade")
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(1943, 7, 1, 12, 0, 0, 0, loc), "DTSTART:19430701T100000Z"},
+		{time.Date(2100, 7, 1, 12, 0, 0, 0, loc), "DTSTART:21000701T100000Z"},
+		{time.Date(2026, 7, 1, 12, 0, 0, 0, loc), "DTSTART;TZID=Europe/Belgrade:20260701T120000"},
+	} {
+		s := &agenda.Session{ID: "x", Title: "X", Start: tt.at, End: tt.at.Add(time.Hour)}
+		p := testProgramme(t, s)
+		if data := string(encode(t, p, Calendar{Sessions: p.Sessions})); !strings.Contains(data, tt.want+"\r\n") {
+			t.Errorf("%v: want %s in\n%s", tt.at, tt.want, data)
 		}
 	}
 }
