@@ -127,7 +127,7 @@ func (z *zone) observances(first time.Time, y0, y1, i, j int) []observance {
 		i = 0
 	}
 	index := map[agenda.ClockChange]int{} // a kind of change, its instant zeroed → component
-	var inForce, inForceWall time.Time     // when the first observance starts
+	var inForce, inForceWall time.Time    // when the first observance starts
 	if len(obs) > 0 {
 		inForceWall = obs[0].start
 		inForce = obs[0].start.Add(-time.Duration(obs[0].from) * time.Second)
