@@ -70,6 +70,8 @@ type Encoder struct {
 	uidEnd    []int
 	revisions []Revision
 	index     map[*agenda.Session]int
+	// published are events written before, to be written cancelled.
+	published map[*agenda.Session][]byte
 	// headers holds the serialised calendar properties by the calendar's
 	// kind: thousands of session files share one.
 	mu      sync.Mutex
@@ -131,6 +133,11 @@ func (e *Encoder) Prepare(workers int) error {
 // render renders the event of the i-th session.
 func (e *Encoder) render(i int) error {
 	s := e.prog.Sessions[i]
+	if event, ok := e.published[s]; ok {
+		e.rendered[i] = cancelled(event)
+		e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
+		return nil
+	}
 	ev, err := e.serialiseEvent(s)
 	if err != nil {
 		return fmt.Errorf("writing the event of session %q: %w", s.ID, err)
@@ -172,6 +179,16 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
 	}
 	buf.WriteString(end)
 	return buf.Bytes(), nil
+}
+
+// UsePublished makes a session's event, before Prepare, the one published
+// before (as PublishedEvent gives it), cancelled: the event of a session
+// that has left the programme.
+func (e *Encoder) UsePublished(s *agenda.Session, event []byte) {
+	if e.published == nil {
+		e.published = map[*agenda.Session][]byte{}
+	}
+	e.published[s] = event
 }
 
 // Fingerprint identifies what a subscriber sees of a prepared session's

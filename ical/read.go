@@ -3,6 +3,7 @@ package ical
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -105,4 +106,65 @@ func propertyName(line string) (name, value string) {
 		}
 	}
 	return line, ""
+}
+
+// PublishedEvent returns the VEVENT of uid in a calendar agendacal wrote,
+// without its revision (DTSTAMP, LAST-MODIFIED, SEQUENCE): what
+// Encoder.UsePublished takes.
+func PublishedEvent(data []byte, uid string) ([]byte, bool) {
+	var body bytes.Buffer
+	inEvent, found := false, false
+	for i := 0; i < len(data); {
+		end := propertyEnd(data, i)
+		raw := data[i:end]
+		i = end
+		name, value := propertyName(unfold(raw))
+		switch {
+		case !inEvent && name == "BEGIN" && value == "VEVENT":
+			inEvent, found = true, false
+			body.Reset()
+			body.Write(raw)
+		case !inEvent:
+		case name == "DTSTAMP", name == "LAST-MODIFIED", name == "SEQUENCE":
+		default:
+			body.Write(raw)
+			if name == "UID" && value == uid {
+				found = true
+			}
+			if name == "END" && value == "VEVENT" {
+				inEvent = false
+				if found {
+					return body.Bytes(), true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// cancelled rewrites an event published before as cancelled: its STATUS
+// CANCELLED and its SUMMARY starting with CancelledPrefix, every other
+// property as it was.
+func cancelled(event []byte) []byte {
+	var out bytes.Buffer
+	for i := 0; i < len(event); {
+		end := propertyEnd(event, i)
+		raw := event[i:end]
+		i = end
+		line := unfold(raw)
+		name, value := propertyName(line)
+		switch name {
+		case "STATUS":
+			out.WriteString("STATUS:CANCELLED\r\n")
+		case "SUMMARY":
+			if !strings.HasPrefix(value, CancelledPrefix) {
+				at := len(line) - len(value)
+				line = line[:at] + CancelledPrefix + value
+			}
+			writeFolded(&out, line)
+		default:
+			out.Write(raw)
+		}
+	}
+	return out.Bytes()
 }

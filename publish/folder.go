@@ -105,6 +105,9 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	next, all := b.plan(prev, p)
 	e := ical.NewEncoder(all, ical.Options{Stamp: opts.Now})
+	for s, event := range b.published {
+		e.UsePublished(s, event)
+	}
 	if err := e.Prepare(workers); err != nil {
 		return rep, err
 	}
@@ -257,6 +260,9 @@ type build struct {
 	recovered int
 	// stateBytes is the bookkeeping as read.
 	stateBytes []byte
+	// published are the events, as last published, of the sessions that
+	// left the programme and are still published as cancelled.
+	published map[*agenda.Session][]byte
 }
 
 // undo removes what a failed build wrote: its temporary files and the
@@ -341,29 +347,36 @@ func (b *build) plan(prev *State, p *agenda.Programme) (*State, *agenda.Programm
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session
+	b.published = map[*agenda.Session][]byte{}
 	for uid, ev := range prev.Events {
 		if _, live := next.Events[uid]; live {
-			continue
-		}
-		if ev.Session == nil || liveIDs[strings.ToLower(ev.ID)] {
-			// Read back from a calendar, with nothing to write it from;
-			// or a session whose id changed only in case, which would
-			// share its file on a case-blind disk: it lives on as that.
-			next.Retired = append(next.Retired, uid)
 			continue
 		}
 		gone := b.opts.Now.UTC()
 		if ev.Removed != nil {
 			gone = *ev.Removed
 		}
-		if b.opts.Now.Sub(gone) >= b.opts.KeepRemoved {
+		// The event as last published, from the session's own file.
+		var event []byte
+		if !ev.ReadBack && !liveIDs[strings.ToLower(ev.ID)] && b.opts.Now.Sub(gone) < b.opts.KeepRemoved {
+			if data, err := readRegular(filepath.Join(b.dir, "sessions", ev.ID+".ics")); err == nil {
+				event, _ = ical.PublishedEvent(data, uid)
+			}
+		}
+		if event == nil {
+			// Gone for longer than --keep-removed; or read back from a
+			// calendar, or its file lost, with nothing to write it from;
+			// or a session whose id changed only in case, which would
+			// share its file on a case-blind disk and lives on as that.
 			next.Retired = append(next.Retired, uid)
 			continue
 		}
 		kept := *ev
 		kept.Removed = &gone
 		next.Events[uid] = &kept
-		removed = append(removed, kept.cancelled(p))
+		s := kept.cancelled(p)
+		b.published[s] = event
+		removed = append(removed, s)
 	}
 	sort.Slice(removed, func(i, j int) bool {
 		if !removed[i].Start.Equal(removed[j].Start) {

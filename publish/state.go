@@ -62,60 +62,36 @@ type Event struct {
 	Sequence    int       `json:"sequence"`
 	Changed     time.Time `json:"changed"`
 	// Removed is when the session left the programme; from then on it is
-	// published as cancelled until --keep-removed has passed.
+	// published as cancelled, from its own calendar file, until
+	// --keep-removed has passed.
 	Removed *time.Time `json:"removed,omitempty"`
-	// Session keeps what it takes to write the event again once the
-	// session has left the programme; nil for events read back from
-	// calendars.
-	Session *sessionData `json:"session,omitempty"`
-}
-
-// sessionData is the part of a session the Event does not hold already.
-// Speakers' e-mail addresses are left out: they are never published.
-type sessionData struct {
-	Kind        agenda.Kind   `json:"kind"`
-	Status      agenda.Status `json:"status"`
-	Speakers    []speakerData `json:"speakers,omitempty"`
-	Topics      []string      `json:"topics,omitempty"`
-	Track       string        `json:"track,omitempty"`
-	Description string        `json:"description,omitempty"`
-	URL         string        `json:"url,omitempty"`
-	Venue       *agenda.Venue `json:"venue,omitempty"`
-}
-
-type speakerData struct {
-	Name string `json:"name"`
-	Role string `json:"role,omitempty"`
+	// Track is the id of the session's track.
+	Track string `json:"track,omitempty"`
+	// ReadBack marks an event read back from a calendar when the
+	// bookkeeping was lost: only its fingerprint, SEQUENCE and time are
+	// known.
+	ReadBack bool `json:"read_back,omitempty"`
 }
 
 // record makes the bookkeeping of a session.
 func record(s *agenda.Session) *Event {
-	data := &sessionData{Kind: s.Kind, Status: s.Status, Topics: s.Topics, Description: s.Description, URL: s.URL, Venue: s.Venue}
-	for _, sp := range s.Speakers {
-		data.Speakers = append(data.Speakers, speakerData{Name: sp.Name, Role: sp.Role})
-	}
+	ev := &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: s.Title, Start: s.Start.UTC(), End: s.End.UTC(), Location: s.Location}
 	if s.Track != nil {
-		data.Track = s.Track.ID
+		ev.Track = s.Track.ID
 	}
-	return &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: s.Title, Start: s.Start.UTC(), End: s.End.UTC(), Location: s.Location, Session: data}
+	return ev
 }
 
-// cancelled is the session of an event that has left the programme, to be
-// written as cancelled in the zone and with the tracks of p.
+// cancelled is a session that has left the programme, as far as placing
+// its event goes: its id, times and track in p. Its event is the one last
+// published, cancelled (ical.Encoder.UsePublished).
 func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
-	d := ev.Session
 	s := &agenda.Session{
-		ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title,
-		Kind: d.Kind, Status: agenda.StatusCancelled,
-		Start: ev.Start.In(p.Zone), End: ev.End.In(p.Zone),
-		Topics: d.Topics, Description: d.Description, URL: d.URL,
-		Location: ev.Location, Venue: d.Venue,
-	}
-	for _, sp := range d.Speakers {
-		s.Speakers = append(s.Speakers, agenda.Person{Name: sp.Name, Role: sp.Role})
+		ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Status: agenda.StatusCancelled,
+		Start: ev.Start.In(p.Zone), End: ev.End.In(p.Zone), Location: ev.Location,
 	}
 	for _, t := range p.Tracks {
-		if t.ID == d.Track {
+		if t.ID == ev.Track {
 			s.Track = t
 		}
 	}
@@ -127,7 +103,7 @@ func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
 func (st *State) published() []agenda.PublishedID {
 	var out []agenda.PublishedID
 	for uid, ev := range st.Events {
-		if ev.Session == nil {
+		if ev.ReadBack {
 			// Read back from a calendar: only the id is known.
 			id, _, _ := strings.Cut(uid, "@")
 			out = append(out, agenda.PublishedID{ID: id, Derived: true, OnlyID: true})
@@ -240,7 +216,7 @@ func recovered(dir, domain string, files []string, force bool) *State {
 				continue
 			}
 			if ev, ok := st.Events[pe.UID]; !ok || pe.Sequence > ev.Sequence {
-				st.Events[pe.UID] = &Event{Fingerprint: pe.Fingerprint, Sequence: pe.Sequence, Changed: pe.Changed}
+				st.Events[pe.UID] = &Event{Fingerprint: pe.Fingerprint, Sequence: pe.Sequence, Changed: pe.Changed, ReadBack: true}
 			}
 		}
 	}
