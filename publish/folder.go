@@ -157,7 +157,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	stale := staleFiles(prev.Files, next.Files)
-	if len(changed) == 0 && len(stale) == 0 && b.stateIs(next) {
+	if len(changed) == 0 && len(stale) == 0 && prev.digestRead != "" && prev.digestRead == next.digest() {
 		return rep, nil // nothing to do, not even the bookkeeping
 	}
 	err = b.publishTree(ctx, files, changed, next, e, prev)
@@ -258,8 +258,6 @@ type build struct {
 	// events read back from the calendars then.
 	rebuilt   bool
 	recovered int
-	// stateBytes is the bookkeeping as read.
-	stateBytes []byte
 	// published are the events, as last published, of the sessions that
 	// left the programme and are still published as cancelled.
 	published map[*agenda.Session][]byte
@@ -290,7 +288,6 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		return nil, err
 	}
 	if st != nil {
-		b.stateBytes, _ = readRegular(filepath.Join(b.dir, stateName))
 		// The files a build that stopped half-way was publishing.
 		if data, err := readRegular(filepath.Join(b.dir, pendingName)); err == nil {
 			for _, rel := range strings.Fields(string(data)) {
@@ -298,7 +295,7 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 					st.Files[rel] = ""
 				}
 			}
-			b.stateBytes = nil // the bookkeeping is to be written again
+			st.digestRead = "" // the bookkeeping is to be written again
 		}
 		if st.Programme.UIDDomain != p.UIDDomain {
 			if !b.opts.Force {
@@ -388,22 +385,15 @@ func (b *build) plan(prev *State, p *agenda.Programme) (*State, *agenda.Programm
 	return next, &all
 }
 
-// stateIs tells whether the bookkeeping as read equals st.
-func (b *build) stateIs(st *State) bool {
-	data, err := st.encode()
-	return err == nil && b.stateBytes != nil && string(data) == string(b.stateBytes)
-}
-
 // writeState replaces the bookkeeping with st.
 func (b *build) writeState(st *State) error {
-	data, err := st.encode()
+	f, err := stageFile(b.dir, stateName, bufio.NewWriterSize(nil, 64<<10), st.writeTo)
 	if err == nil {
-		err = b.replace(stateName, data)
+		err = renameFile(f.temp, f.final)
 	}
 	if err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}
-	b.stateBytes = data
 	return nil
 }
 

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -613,8 +614,9 @@ func TestSymlinksAreNotFollowed(t *testing.T) {
 			st, _ := readState(dir)
 			st.Files["evil/b.ics"] = ""
 			st.Files["../b.ics"] = ""
-			data, _ := st.encode()
-			os.WriteFile(filepath.Join(dir, stateName), data, 0o644)
+			var data bytes.Buffer
+			st.writeTo(&data)
+			os.WriteFile(filepath.Join(dir, stateName), data.Bytes(), 0o644)
 			at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A3}"), opt)
 			for _, f := range []string{"a.ics", "b.ics"} {
 				if data, err := os.ReadFile(filepath.Join(elsewhere, f)); err != nil || string(data) != "someone else's" {

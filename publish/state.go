@@ -1,10 +1,12 @@
 package publish
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,6 +41,15 @@ type State struct {
 	// with '/', each with the SHA-256 of its bytes ("" when unknown: a
 	// build that stopped while it was being replaced).
 	Files map[string]string `json:"files"`
+
+	// digestRead is the SHA-256 of the bookkeeping as read, "" for one
+	// rebuilt or to be written anyway.
+	digestRead string
+}
+
+func sha256hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // programmeRef says which programme a folder publishes.
@@ -148,7 +159,7 @@ func readState(dir string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", stateName, err)
 	}
-	var st State
+	st := State{digestRead: sha256hex(data)}
 	if err := json.Unmarshal(data, &st); err != nil {
 		return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", filepath.Join(dir, stateName), err)
 	}
@@ -169,16 +180,19 @@ func readState(dir string) (*State, error) {
 	return &st, nil
 }
 
-// encode serialises the state: the same state gives the same bytes.
-func (st *State) encode() ([]byte, error) {
+// writeTo serialises the state to w: the same state gives the same bytes.
+func (st *State) writeTo(w io.Writer) error {
 	sort.Strings(st.Retired)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(st); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return enc.Encode(st)
+}
+
+// digest is the SHA-256 of the state's serialised form.
+func (st *State) digest() string {
+	h := sha256.New()
+	st.writeTo(h) // writing to a hash cannot fail
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // readRegular reads a regular file, never following a symbolic link.

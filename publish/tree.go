@@ -105,14 +105,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, sub := range subfolders {
 		os.Remove(filepath.Join(staging, sub)) // only when it is left empty
 	}
-	data, err := next.encode()
-	if err == nil {
-		err = createFile(filepath.Join(staging, stateName), bufio.NewWriter(nil), func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		})
-	}
-	if err != nil {
+	if err := createFile(filepath.Join(staging, stateName), bufio.NewWriterSize(nil, 64<<10), next.writeTo); err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -126,7 +119,6 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	b.made = nil
 	os.RemoveAll(staging)
 	b.staging = ""
-	b.stateBytes = data
 	return nil
 }
 
