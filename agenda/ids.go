@@ -74,6 +74,10 @@ func derivedID(date, title string) string {
 	return date + "-" + slug
 }
 
+// Digest is a short digest of a session's title or place, as
+// PublishedID holds them.
+func Digest(s string) string { return shortHash(s) }
+
 // shortHash is 12 hex digits of the SHA-256 of s.
 func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -222,9 +226,11 @@ func transliterate(r rune) string {
 // PublishedID is what a previous build published of a session, as far as
 // keeping its id goes.
 type PublishedID struct {
-	ID       string
-	Derived  bool
-	Date     string // 2006-01-02
+	ID      string
+	Derived bool
+	Date    string // 2006-01-02
+	// Title and Location are the Digest of the session's title and
+	// place: matching needs only to tell them apart.
 	Title    string
 	Start    time.Time
 	Location string
@@ -275,6 +281,10 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		{key: func(d, _, _ string, s time.Time) string { return d + "\x00" + s.UTC().String() }},
 		{key: func(d, _, l string, _ time.Time) string { return d + "\x00" + l }, unique: true},
 	}
+	digests := make([][2]string, len(open)) // of each open session's title and place
+	for n, s := range open {
+		digests[n] = [2]string{Digest(s.Title), Digest(s.Location)}
+	}
 	kept := map[*Session]string{}
 	used := make([]bool, len(candidates))
 	byID := map[string]*Session{}
@@ -295,9 +305,9 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 			}
 		}
 		newByKey := map[string][]*Session{}
-		for _, s := range open {
+		for n, s := range open {
 			if _, done := kept[s]; !done {
-				k := pass.key(s.Date, s.Title, s.Location, s.Start)
+				k := pass.key(s.Date, digests[n][0], digests[n][1], s.Start)
 				newByKey[k] = append(newByKey[k], s)
 			}
 		}

@@ -16,7 +16,7 @@ func TestKeepIDs(t *testing.T) {
 		return tm
 	}
 	published := func(id, title, hm, loc string) PublishedID {
-		return PublishedID{ID: id, Derived: true, Date: "2017-06-29", Title: title, Start: at(hm), Location: loc}
+		return PublishedID{ID: id, Derived: true, Date: "2017-06-29", Title: Digest(title), Start: at(hm), Location: Digest(loc)}
 	}
 	coffee := []PublishedID{
 		published("2017-06-29-coffee-break", "Coffee break", "10:30", ""),
@@ -44,12 +44,12 @@ func TestKeepIDs(t *testing.T) {
 		{"renamed and moved, two in the room", []string{"- {time: 14:00-15:00, title: Lunch, room: Hall}", "- {time: 16:00-17:00, title: Tea, room: Hall}"},
 			[]PublishedID{published("2017-06-29-lunch-break", "Lunch break", "13:00", "Hall"), published("2017-06-29-coffee", "Coffee", "15:00", "Hall")},
 			"2017-06-29-lunch 2017-06-29-tea"},
-		{"another day", []string{"- {time: 13:00-14:00, title: Lunch break}"}, []PublishedID{{ID: "2017-06-28-lunch-break", Derived: true, Date: "2017-06-28", Title: "Lunch break", Start: at("13:00").AddDate(0, 0, -1)}},
+		{"another day", []string{"- {time: 13:00-14:00, title: Lunch break}"}, []PublishedID{{ID: "2017-06-28-lunch-break", Derived: true, Date: "2017-06-28", Title: Digest("Lunch break"), Start: at("13:00").AddDate(0, 0, -1)}},
 			"2017-06-29-lunch-break"},
 		{"an explicit id is kept", []string{"- {id: lunch, time: 13:00-14:00, title: Lunch}"}, []PublishedID{published("2017-06-29-lunch", "Lunch", "13:00", "")},
 			"lunch"},
 		{"a removed session comes back only as it was", []string{"- {time: 17:00-17:30, title: Coffee break}"},
-			[]PublishedID{{ID: "2017-06-29-coffee-break", Derived: true, Date: "2017-06-29", Title: "Coffee break", Start: at("10:30"), Removed: true}},
+			[]PublishedID{{ID: "2017-06-29-coffee-break", Derived: true, Date: "2017-06-29", Title: Digest("Coffee break"), Start: at("10:30"), Removed: true}},
 			"2017-06-29-coffee-break-2"},
 		{"read back from a calendar", []string{"- {time: 17:00-17:30, title: Coffee break}", "- {time: 18:00-18:30, title: Coffee break}"},
 			[]PublishedID{{ID: "2017-06-29-coffee-break-2", Derived: true, OnlyID: true}},

@@ -72,6 +72,9 @@ type Encoder struct {
 	index     map[*agenda.Session]int
 	// published are events written before, to be written cancelled.
 	published map[*agenda.Session][]byte
+	// buffers are where events are serialised before they are copied out
+	// at their size.
+	buffers sync.Pool
 	// headers holds the serialised calendar properties by the calendar's
 	// kind: thousands of session files share one.
 	mu      sync.Mutex
@@ -150,10 +153,15 @@ func (e *Encoder) render(i int) error {
 // serialiseEvent writes the VEVENT of a session, without its revision.
 // Properties whose parameters need quoting are written here: the library
 // escapes parameter values with backslashes, which RFC 5545 does not know.
+// The bytes are exactly as long as the event: thousands of them are kept.
 func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(2048)
-	if err := e.event(s).SerializeTo(&buf, serialisation()); err != nil {
+	buf, _ := e.buffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer e.buffers.Put(buf)
+	buf.Reset()
+	if err := e.event(s).SerializeTo(buf, serialisation()); err != nil {
 		return nil, err
 	}
 	const end = "END:VEVENT\r\n"
@@ -168,18 +176,19 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
 			params = append(params, "X-ADDRESS="+paramValue(address))
 		}
 		params = append(params, "X-APPLE-RADIUS=70", "X-TITLE="+paramValue(title), "VALUE=URI")
-		writeFolded(&buf, "X-APPLE-STRUCTURED-LOCATION;"+strings.Join(params, ";")+fmt.Sprintf(":geo:%.6f,%.6f", v.Geo.Lat, v.Geo.Lon))
+		writeFolded(buf, "X-APPLE-STRUCTURED-LOCATION;"+strings.Join(params, ";")+fmt.Sprintf(":geo:%.6f,%.6f", v.Geo.Lat, v.Geo.Lon))
 	}
 	if o := e.prog.Organizer; o != nil && o.Email != "" {
 		line := "ORGANIZER"
 		if o.Name != "" {
 			line += ";CN=" + paramValue(o.Name)
 		}
-		writeFolded(&buf, line+":mailto:"+cleanURI(o.Email))
+		writeFolded(buf, line+":mailto:"+cleanURI(o.Email))
 	}
 	buf.WriteString(end)
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
+
 
 // UsePublished makes a session's event, before Prepare, the one published
 // before (as PublishedEvent gives it), cancelled: the event of a session

@@ -124,6 +124,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		}
 		e.Revise(s, ical.Revision{Sequence: ev.Sequence, Changed: ev.Changed})
 	}
+	prev.Events = nil // done with: its memory serves the files
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}

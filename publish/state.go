@@ -52,6 +52,7 @@ func sha256hex(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+
 // programmeRef says which programme a folder publishes.
 type programmeRef struct {
 	Title     string `json:"title"`
@@ -63,10 +64,10 @@ type Event struct {
 	ID       string    `json:"id"`
 	Derived  bool      `json:"derived,omitempty"`
 	Date     string    `json:"date"`
-	Title    string    `json:"title"`
+	Title    string    `json:"title"` // agenda.Digest of the title
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
-	Location string    `json:"location,omitempty"`
+	Location string    `json:"location"` // agenda.Digest of the place
 	// Fingerprint is what a subscriber sees of the event
 	// (ical.Encoder.Fingerprint); a change raises Sequence.
 	Fingerprint string    `json:"fingerprint"`
@@ -84,9 +85,11 @@ type Event struct {
 	ReadBack bool `json:"read_back,omitempty"`
 }
 
-// record makes the bookkeeping of a session.
+// record makes the bookkeeping of a session. Its title and place are kept
+// as short digests: they serve only to match sessions whose ids are
+// derived.
 func record(s *agenda.Session) *Event {
-	ev := &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: s.Title, Start: s.Start.UTC(), End: s.End.UTC(), Location: s.Location}
+	ev := &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: agenda.Digest(s.Title), Start: s.Start.UTC(), End: s.End.UTC(), Location: agenda.Digest(s.Location)}
 	if s.Track != nil {
 		ev.Track = s.Track.ID
 	}
