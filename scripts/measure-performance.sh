@@ -4,7 +4,9 @@
 # (internal/synth/cmd/yamlfloor) plus creating the output tree (cp -r of
 # what agendacal writes). Each command runs ROUNDS times, interleaved with
 # the others so that a busy moment of the machine hits all alike; the
-# medians are printed, with the peak resident memory.
+# medians are printed, with the peak resident memory of each against the
+# decode's. "rebuild" is what cron runs: the same programme built again over
+# its own output, which writes nothing.
 #
 #   scripts/measure-performance.sh [DAYS ROOMS SLOTS [ROUNDS]]
 #
@@ -14,6 +16,8 @@ cd "$(dirname "$0")/.."
 days=${1:-50} rooms=${2:-10} slots=${3:-20} rounds=${4:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Programmes past the default --max-size (16 MiB) are measured too.
+export AGENDACAL_MAX_SIZE=1GiB
 
 go build -o "$work/agendacal" ./cmd/agendacal
 go build -o "$work/yamlfloor" ./internal/synth/cmd/yamlfloor
@@ -30,6 +34,7 @@ for i in $(seq "$rounds"); do
   timed floor-decode "$work/yamlfloor" "$work/programme.yaml"
   timed floor-create cp -r "$work/reference" "$work/copy$i"
   timed build "$work/agendacal" build --out "$work/out$i" "$work/programme.yaml"
+  timed rebuild "$work/agendacal" build --out "$work/out$i" "$work/programme.yaml"
   timed stdout "$work/agendacal" build --out - "$work/programme.yaml"
   timed check "$work/agendacal" check "$work/programme.yaml"
   timed check-pristina "$work/agendacal" check examples/pristina.yaml
@@ -43,8 +48,10 @@ for line in open(sys.argv[1]):
     name, seconds, kib = line.split()
     runs[name].append((float(seconds), int(kib)))
 med = {k: statistics.median(t for t, _ in v) for k, v in runs.items()}
+mem = {k: statistics.median(m for _, m in v) for k, v in runs.items()}
 for k, v in runs.items():
-    print(f"{k:15s} median {med[k]:6.2f} s   peak {max(m for _, m in v) / 1024:6.0f} MiB")
+    print(f"{k:15s} median {med[k]:6.2f} s   peak {mem[k] / 1024:6.0f} MiB"
+          f" ({mem[k] / mem['floor-decode']:.2f} × the decode's)")
 floor = med["floor-decode"] + med["floor-create"]
 print(f"build  / (decode + create) = {med['build'] / floor:.2f}  (target at most 1.5)")
 print(f"stdout / decode            = {med['stdout'] / med['floor-decode']:.2f}  (target at most 2)")

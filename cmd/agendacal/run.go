@@ -84,7 +84,7 @@ type environment struct {
 
 func newApp(env *environment) *cli.App {
 	strict := &cli.BoolFlag{Name: "strict", Usage: "treat warnings as errors", EnvVars: []string{"AGENDACAL_STRICT"}}
-	maxSize := &cli.StringFlag{Name: "max-size", Value: "128MiB", Usage: "refuse programme files larger than `SIZE` (as in 64MiB)", EnvVars: []string{"AGENDACAL_MAX_SIZE"}}
+	maxSize := &cli.StringFlag{Name: "max-size", Value: "16MiB", Usage: "refuse programme files larger than `SIZE` (as in 64MiB)", EnvVars: []string{"AGENDACAL_MAX_SIZE"}}
 	return &cli.App{
 		Name:    "agendacal",
 		Usage:   "turn a meeting programme in YAML into iCalendar files",
