@@ -746,7 +746,7 @@ func removeStale(dir string, stale []string, published map[string]string) (left 
 			continue
 		}
 		old := filepath.Join(dir, filepath.FromSlash(rel))
-		if now, ok := keep[strings.ToLower(rel)]; ok && sameFile(old, filepath.Join(dir, filepath.FromSlash(now))) {
+		if now, ok := keep[strings.ToLower(rel)]; ok && (sameFile(old, filepath.Join(dir, filepath.FromSlash(now))) || caseBlind(filepath.Dir(old))) {
 			continue
 		}
 		if err := os.Remove(old); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -761,6 +761,21 @@ func removeStale(dir string, stale []string, published map[string]string) (left 
 		return left, &PartialError{Published: len(published), Total: len(published), Err: fmt.Errorf("calendars no longer in the programme could not be removed (the next build tries again): %w", err)}
 	}
 	return nil, nil
+}
+
+// caseBlind tells whether the file system of dir ignores the case of names
+// (FAT, macOS, Windows shares), where inodes may not tell: it makes a file
+// and looks for it under another case.
+func caseBlind(dir string) bool {
+	f, err := os.CreateTemp(dir, ".agendacal-case-")
+	if err != nil {
+		return false
+	}
+	name := f.Name()
+	f.Close()
+	defer os.Remove(name)
+	_, err = os.Lstat(filepath.Join(dir, strings.ToUpper(filepath.Base(name))))
+	return err == nil
 }
 
 // sameFile tells whether two paths name one file.

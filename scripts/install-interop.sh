@@ -33,6 +33,8 @@ apt_packages=(
   ruby ruby-icalendar
   # end-user clients
   khal calcurse
+  # a case-blind file system to publish into: FAT images mounted with FUSE
+  dosfstools fusefat fuse3
   # node runtime for ical.js (often preinstalled from elsewhere, see below)
 )
 
