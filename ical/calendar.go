@@ -189,7 +189,6 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
 	return bytes.Clone(buf.Bytes()), nil
 }
 
-
 // UsePublished makes a session's event, before Prepare, the one published
 // before (as PublishedEvent gives it), cancelled: the event of a session
 // that has left the programme.

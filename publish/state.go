@@ -52,7 +52,6 @@ func sha256hex(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-
 // programmeRef says which programme a folder publishes.
 type programmeRef struct {
 	Title     string `json:"title"`
