@@ -1,4 +1,4 @@
-package agenda
+package agenda_test
 
 import (
 	"bytes"
@@ -8,18 +8,14 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/internal/synth"
 )
 
-// benchSizes are the programmes benchmarks run on: 1,000, 10,000 and
-// 100,000 sessions, so that growth shows.
-func benchSizes() []synth.Size {
-	return []synth.Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}}
-}
-
 // eachSize runs op once a loop on the YAML of each benchmark programme.
+// (An external test package: synth parses programmes with agenda.)
 func eachSize(b *testing.B, op func(b *testing.B, size synth.Size, data []byte)) {
-	for _, size := range benchSizes() {
+	for _, size := range synth.Sizes {
 		var buf bytes.Buffer
 		if err := synth.Write(&buf, size); err != nil {
 			b.Fatal(err)
@@ -49,7 +45,7 @@ func BenchmarkYAMLDecode(b *testing.B) {
 // BenchmarkParse decodes and validates a programme.
 func BenchmarkParse(b *testing.B) {
 	eachSize(b, func(b *testing.B, size synth.Size, data []byte) {
-		if p, problems := Parse("bench.yaml", data); p == nil || len(p.Sessions) != size.Sessions() {
+		if p, problems := agenda.Parse("bench.yaml", data); p == nil || len(p.Sessions) != size.Sessions() {
 			b.Fatalf("%v", problems)
 		}
 	})
@@ -64,7 +60,7 @@ func BenchmarkParsePristina(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if p, _ := Parse("pristina.yaml", data); p == nil {
+		if p, _ := agenda.Parse("pristina.yaml", data); p == nil {
 			b.Fatal("the example does not parse")
 		}
 	}

@@ -1,7 +1,6 @@
 package ical
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"testing"
@@ -16,14 +15,10 @@ import (
 func benchProgrammes(b *testing.B) []*agenda.Programme {
 	b.Helper()
 	var out []*agenda.Programme
-	for _, size := range []synth.Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}} {
-		var buf bytes.Buffer
-		if err := synth.Write(&buf, size); err != nil {
+	for _, size := range synth.Sizes {
+		p, _, err := synth.Parsed(size)
+		if err != nil {
 			b.Fatal(err)
-		}
-		p, problems := agenda.Parse("bench.yaml", buf.Bytes())
-		if p == nil {
-			b.Fatal(problems)
 		}
 		out = append(out, p)
 	}

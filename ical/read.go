@@ -2,6 +2,7 @@ package ical
 
 import (
 	"bytes"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -30,12 +31,8 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 		body    bytes.Buffer
 		ev      Published
 	)
-	for i := 0; i < len(data); {
-		end := propertyEnd(data, i)
-		raw := data[i:end]
-		i = end
-		line := unfold(raw)
-		name, value := propertyName(line)
+	for p := range properties(data) {
+		raw, name, value := p.raw, p.name, p.value
 		switch {
 		case !inEvent && name == "PRODID":
 			ours = value == ProdID
@@ -63,6 +60,29 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 		}
 	}
 	return events, ours, true
+}
+
+// property is one content line of serialised iCalendar text.
+type property struct {
+	raw         []byte // as written: folded, with its line ending
+	line        string // unfolded, without the line ending
+	name, value string
+}
+
+// properties yields the content lines of serialised iCalendar text in
+// order.
+func properties(data []byte) iter.Seq[property] {
+	return func(yield func(property) bool) {
+		for i := 0; i < len(data); {
+			end := propertyEnd(data, i)
+			p := property{raw: data[i:end], line: unfold(data[i:end])}
+			p.name, p.value = propertyName(p.line)
+			i = end
+			if !yield(p) {
+				return
+			}
+		}
+	}
 }
 
 // unfold joins the lines of a folded property (RFC 5545 3.1) and drops the
@@ -114,11 +134,8 @@ func propertyName(line string) (name, value string) {
 func PublishedEvent(data []byte, uid string) ([]byte, bool) {
 	var body bytes.Buffer
 	inEvent, found := false, false
-	for i := 0; i < len(data); {
-		end := propertyEnd(data, i)
-		raw := data[i:end]
-		i = end
-		name, value := propertyName(unfold(raw))
+	for p := range properties(data) {
+		raw, name, value := p.raw, p.name, p.value
 		switch {
 		case !inEvent && name == "BEGIN" && value == "VEVENT":
 			inEvent, found = true, false
@@ -147,23 +164,18 @@ func PublishedEvent(data []byte, uid string) ([]byte, bool) {
 // property as it was.
 func cancelled(event []byte) []byte {
 	var out bytes.Buffer
-	for i := 0; i < len(event); {
-		end := propertyEnd(event, i)
-		raw := event[i:end]
-		i = end
-		line := unfold(raw)
-		name, value := propertyName(line)
-		switch name {
+	for p := range properties(event) {
+		switch p.name {
 		case "STATUS":
 			out.WriteString("STATUS:CANCELLED\r\n")
 		case "SUMMARY":
-			if !strings.HasPrefix(value, CancelledPrefix) {
-				at := len(line) - len(value)
-				line = line[:at] + CancelledPrefix + value
+			line := p.line
+			if !strings.HasPrefix(p.value, CancelledPrefix) {
+				line = line[:len(line)-len(p.value)] + CancelledPrefix + p.value
 			}
 			writeFolded(&out, line)
 		default:
-			out.Write(raw)
+			out.Write(p.raw)
 		}
 	}
 	return out.Bytes()

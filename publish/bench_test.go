@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,27 +12,19 @@ import (
 	"github.com/agendacal/agendacal/internal/synth"
 )
 
-// benchSizes are synthetic programmes of 1,000, 10,000 and 100,000
-// sessions, so that growth shows.
-var benchSizes = []synth.Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}}
-
 func benchProgramme(b *testing.B, size synth.Size) (*agenda.Programme, []byte) {
 	b.Helper()
-	var buf bytes.Buffer
-	if err := synth.Write(&buf, size); err != nil {
+	p, data, err := synth.Parsed(size)
+	if err != nil {
 		b.Fatal(err)
 	}
-	p, problems := agenda.Parse("bench.yaml", buf.Bytes())
-	if p == nil {
-		b.Fatal(problems)
-	}
-	return p, buf.Bytes()
+	return p, data
 }
 
 // BenchmarkFolder publishes every output (the programme, every track,
 // every session) into a fresh folder.
 func BenchmarkFolder(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range synth.Sizes {
 		p, _ := benchProgramme(b, size)
 		b.Run(fmt.Sprintf("sessions=%d", len(p.Sessions)), func(b *testing.B) {
 			b.ReportAllocs()
@@ -55,7 +46,7 @@ func BenchmarkFolder(b *testing.B) {
 // same programme and publish it over its previous build, which writes
 // nothing.
 func BenchmarkUnchangedRebuild(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range synth.Sizes {
 		p, data := benchProgramme(b, size)
 		b.Run(fmt.Sprintf("sessions=%d", len(p.Sessions)), func(b *testing.B) {
 			dir := b.TempDir()

@@ -6,10 +6,13 @@
 package synth
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/agendacal/agendacal/agenda"
 )
 
 // Size is the shape of a programme.
@@ -65,4 +68,22 @@ func session(b *strings.Builder, d, r, s int) {
 	b.WriteString("        description: \"Përshkrim i gjatë i seancës, me presje, pikëpresje; dhe tekst në shqip. " +
 		"Дугачак опис са зарезима, тачком и зарезом; и ћирилицом. Emoji 👩🏽‍💻🌍 në fund, " +
 		"and some English for good measure: cooperation, seizure; confiscation.\"\n")
+}
+
+// Sizes are the programmes the benchmarks use: 1,000, 10,000 and 100,000
+// sessions, so that growth shows.
+var Sizes = []Size{{Days: 5, Rooms: 10, Slots: 20}, {Days: 50, Rooms: 10, Slots: 20}, {Days: 500, Rooms: 10, Slots: 20}}
+
+// Parsed writes the programme of a size and parses it: the programme and
+// its YAML.
+func Parsed(size Size) (*agenda.Programme, []byte, error) {
+	var buf bytes.Buffer
+	if err := Write(&buf, size); err != nil {
+		return nil, nil, err
+	}
+	p, problems := agenda.Parse("bench.yaml", buf.Bytes())
+	if p == nil {
+		return nil, nil, problems.Err(false)
+	}
+	return p, buf.Bytes(), nil
 }
