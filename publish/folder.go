@@ -314,6 +314,9 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		return nil, err
 	}
 	st = recovered(b.dir, p.UIDDomain, candidates, b.opts.Force)
+	if other := st.Programme.UIDDomain; other != "" && other != p.UIDDomain && !b.opts.Force {
+		return nil, &OtherProgrammeError{Dir: b.dir, UIDDomain: other}
+	}
 	// A manifest of agendacal 1.0 lists the calendars it wrote.
 	if data, err := readRegular(filepath.Join(b.dir, legacyManifest)); err == nil {
 		for _, rel := range strings.Fields(string(data)) {
@@ -428,7 +431,11 @@ type OtherProgrammeError struct {
 }
 
 func (e *OtherProgrammeError) Error() string {
-	return fmt.Sprintf("%q publishes another programme, %q (uid_domain %s); build into another folder, or give --force to replace it", e.Dir, e.Title, e.UIDDomain)
+	name := ""
+	if e.Title != "" {
+		name = fmt.Sprintf(" %q", e.Title)
+	}
+	return fmt.Sprintf("%q publishes another programme%s (uid_domain %s); build into another folder, or give --force to replace it", e.Dir, name, e.UIDDomain)
 }
 
 // programmeCalendar is the calendar of every session: the feed

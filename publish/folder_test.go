@@ -362,7 +362,7 @@ func TestAnotherProgrammeIsRefused(t *testing.T) {
 	before := tree(t, dir)
 	_, err := Folder(context.Background(), dir, other, Options{Now: day1})
 	var refused *OtherProgrammeError
-	if !errors.As(err, &refused) || !strings.Contains(err.Error(), `publishes another programme, "T"`) {
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), `publishes another programme "T" (uid_domain example.org)`) {
 		t.Fatalf("building another programme: %v", err)
 	}
 	if got := rewritten(before, tree(t, dir)); got != "" {
@@ -652,5 +652,23 @@ func TestCaseChangeKeepsForeignFile(t *testing.T) {
 				t.Errorf("the foreign file became %q", data)
 			}
 		})
+	}
+}
+
+// A folder that lost its bookkeeping still knows whose calendars it holds.
+func TestAnotherProgrammeWithoutBookkeeping(t *testing.T) {
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
+	os.Remove(filepath.Join(dir, stateName))
+	other := programme(t, "{time: 09:00-10:00, id: z, title: Z}")
+	other.UIDDomain = "other.example.org"
+	_, err := Folder(context.Background(), dir, other, Options{Now: day1})
+	var refused *OtherProgrammeError
+	if !errors.As(err, &refused) || refused.UIDDomain != "example.org" {
+		t.Fatalf("another programme over calendars without bookkeeping: %v", err)
+	}
+	at(t, dir, day1, other, func(o *Options) { o.Force = true })
+	if got := names(tree(t, dir)); got != ".agendacal.state programme.ics sessions/z.ics" {
+		t.Errorf("after --force: %s", got)
 	}
 }

@@ -212,9 +212,9 @@ func readRegular(path string) ([]byte, error) {
 // recovered rebuilds the bookkeeping from the calendars in dir when
 // .agendacal.state is gone: every UID with its highest SEQUENCE, so that no
 // SEQUENCE ever goes down. Calendars agendacal wrote are adopted (they may
-// be replaced and removed); with force, so is any other calendar. ids are
-// the session ids the programme publishes now: events with other ids are
-// retired, since there is nothing to write them again from.
+// be replaced and removed); with force, so is any other calendar. The
+// programme's uid_domain is that of the events read back: another one when
+// none of them is this programme's.
 func recovered(dir, domain string, files []string, force bool) *State {
 	st := &State{Version: stateVersion, Events: map[string]*Event{}, Files: map[string]string{}}
 	for _, rel := range files {
@@ -229,8 +229,12 @@ func recovered(dir, domain string, files []string, force bool) *State {
 		st.Files[rel] = ""
 		for _, pe := range events {
 			if !strings.HasSuffix(pe.UID, "@"+domain) {
+				if _, other, ok := strings.Cut(pe.UID, "@"); ok && st.Programme.UIDDomain == "" {
+					st.Programme.UIDDomain = other // another programme's, unless one of ours shows up
+				}
 				continue
 			}
+			st.Programme.UIDDomain = domain
 			if ev, ok := st.Events[pe.UID]; !ok || pe.Sequence > ev.Sequence {
 				st.Events[pe.UID] = &Event{Fingerprint: pe.Fingerprint, Sequence: pe.Sequence, Changed: pe.Changed, ReadBack: true}
 			}
