@@ -349,3 +349,49 @@ func numbered(base string, n int) string {
 	}
 	return base + suffix
 }
+
+// assignRooms gives every room a session is in one Room with an id made
+// from its name (unique, safe as a file name), in the order rooms first
+// appear, and returns them.
+func assignRooms(sessions []*Session) []*Room {
+	byName := map[string]*Room{}
+	taken := map[string]bool{}
+	var rooms []*Room
+	for _, s := range sessions {
+		if s.Room == nil {
+			continue
+		}
+		r, ok := byName[s.Room.Name]
+		if !ok {
+			slug, _ := slugify(s.Room.Name, maxIDLength-len("-0123456789ab"))
+			if slug == "" {
+				slug = "r" + shortHash(s.Room.Name)
+			}
+			if taken[slug] {
+				slug += "-" + shortHash(s.Room.Name)
+			}
+			taken[slug] = true
+			r = &Room{ID: slug, Name: s.Room.Name}
+			byName[r.Name] = r
+			rooms = append(rooms, r)
+		}
+		s.Room = r
+	}
+	return rooms
+}
+
+// validLanguage tells a BCP 47 language tag in its common shape: a
+// language of two or three letters, then subtags of letters and digits.
+func validLanguage(tag string) bool {
+	for i, sub := range strings.Split(tag, "-") {
+		if i == 0 && (len(sub) < 2 || len(sub) > 3) || len(sub) < 1 || len(sub) > 8 {
+			return false
+		}
+		for _, r := range sub {
+			if !isAlnum(r) || i == 0 && r >= '0' && r <= '9' {
+				return false
+			}
+		}
+	}
+	return true
+}

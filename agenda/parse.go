@@ -45,7 +45,7 @@ type sessionSource struct {
 }
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
-	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "tracks", "days"})
+	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "tracks", "days"})
 	if f == nil {
 		return nil
 	}
@@ -66,6 +66,14 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	if n := f["venue"]; n != nil {
 		p.Venue = d.venue(n)
 	}
+	p.Language = "en"
+	if lang := d.text(f["language"], "language", true); lang != "" {
+		if !validLanguage(lang) {
+			d.errorf(f["language"], "language %q is not a language tag: write it as en, sq, sr-Latn or sr-Cyrl (BCP 47)", lang)
+		}
+		p.Language = lang
+	}
+	p.Online = d.url(f["online"], "online")
 	p.Tracks = d.tracks(f["tracks"])
 	tracks := make(map[string]*Track, len(p.Tracks)) // by lower-case id
 	for _, t := range p.Tracks {
@@ -88,6 +96,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	for _, s := range sources {
 		p.Sessions = append(p.Sessions, s.session)
 	}
+	p.Rooms = assignRooms(p.Sessions)
 	return p
 }
 
@@ -267,13 +276,21 @@ func (d *decoder) tracks(n *yaml.Node) []*Track {
 	var out []*Track
 	firstLine := map[string]int{}
 	for _, item := range d.list(n, "tracks", "tracks: [{id: plenary, name: Plenary}]") {
-		f := d.fields(item, "a track", []string{"id", "name", "color"})
+		f := d.fields(item, "a track", []string{"id", "name", "color", "common"})
 		if f == nil {
 			continue
 		}
 		t := &Track{
-			ID:   d.text(f["id"], "track id", true),
-			Name: d.text(f["name"], "track name", true),
+			ID:     d.text(f["id"], "track id", true),
+			Name:   d.text(f["name"], "track name", true),
+			Common: true,
+		}
+		switch c := strings.ToLower(d.text(f["common"], "common", true)); c {
+		case "", "true":
+		case "false":
+			t.Common = false
+		default:
+			d.errorf(f["common"], "common %q must be true or false", c)
 		}
 		if t.ID == "" {
 			d.missing(item, f["id"], "a track has no id: add id: short-name")

@@ -23,7 +23,16 @@ type Programme struct {
 	UIDDomain string
 	Organizer *Person
 	Venue     *Venue
-	Tracks    []*Track
+	// Language is the BCP 47 tag of the programme's text ("en" unless it
+	// says otherwise).
+	Language string
+	// Online is where sessions take place online unless they say
+	// otherwise; "" when they do not.
+	Online string
+	Tracks []*Track
+	// Rooms are the rooms sessions take place in, in the order they first
+	// appear.
+	Rooms []*Room
 	// Sessions are in programme order: day by day, as written.
 	Sessions []*Session
 }
@@ -57,6 +66,16 @@ type Track struct {
 	ID    string
 	Name  string
 	Color Color // the zero Color when the track has none
+	// Common tells that the track's calendar also holds the sessions of
+	// no track (plenaries, breaks): true unless the track says common:
+	// false.
+	Common bool
+}
+
+// Room is a room sessions take place in, with an id made from its name.
+type Room struct {
+	ID   string
+	Name string
 }
 
 // Kind tells a session from a break.
@@ -87,17 +106,22 @@ type Session struct {
 	// one the programme gives.
 	Derived bool
 	// Date is the day the session is listed under, as 2006-01-02.
-	Date        string
-	Title       string
-	Kind        Kind
-	Status      Status
-	Start       time.Time // in the programme's zone
-	End         time.Time // after Start
-	Speakers    []Person
-	Topics      []string
-	Track       *Track // nil when the session has none
+	Date     string
+	Title    string
+	Kind     Kind
+	Status   Status
+	Start    time.Time // in the programme's zone
+	End      time.Time // after Start
+	Speakers []Person
+	Topics   []string
+	// Tracks are the session's tracks, none for a plenary or a break.
+	Tracks      []*Track
 	Description string
 	URL         string
+	// Online is the address where the session takes place online.
+	Online string
+	// Room is the room the session is in; nil when it has none.
+	Room *Room
 	// Location is the text of where the session is: the session's own
 	// location, or its room, floor, venue name, address, city and country,
 	// comma-separated.

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -78,7 +79,7 @@ func afterMidnight(prev, next time.Time) bool {
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
-	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "description", "url"})
+	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "online", "description", "url"})
 	if f == nil {
 		return sessionSource{}, false
 	}
@@ -122,10 +123,20 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 			s.Topics = append(s.Topics, t)
 		}
 	}
-	if id := d.text(f["track"], "track", true); id != "" {
-		s.Track = tracks[strings.ToLower(id)]
-		if s.Track == nil {
-			d.unknownTrack(f["track"], id, tracks)
+	trackNodes := []*yaml.Node{f["track"]}
+	if n := d.deref(f["track"]); n != nil && n.Kind == yaml.SequenceNode {
+		trackNodes = n.Content // track: [a, b]
+	}
+	for _, tn := range trackNodes {
+		id := d.text(tn, "track", true)
+		if id == "" {
+			continue
+		}
+		switch t := tracks[strings.ToLower(id)]; {
+		case t == nil:
+			d.unknownTrack(tn, id, tracks)
+		case !slices.Contains(s.Tracks, t):
+			s.Tracks = append(s.Tracks, t)
 		}
 	}
 	room := d.text(f["room"], "room", true)
@@ -133,6 +144,16 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 	s.Location = d.text(f["location"], "location", true)
 	if s.Location == "" {
 		s.Venue, s.Location = placeOf(p.Venue, room, floor)
+		if room == "" && s.Venue != nil {
+			room = s.Venue.Room
+		}
+	}
+	if room != "" {
+		s.Room = &Room{Name: room}
+	}
+	s.Online = d.url(f["online"], "online")
+	if s.Online == "" {
+		s.Online = p.Online
 	}
 	s.Start, s.End = d.times(n, f, date, p)
 	if len(d.problems) > before && d.problems[before:].Err(false) != nil {

@@ -47,6 +47,12 @@ type Calendar struct {
 	// Track, when set, names the calendar after the track and gives it the
 	// track's colour.
 	Track *agenda.Track
+	// Subtitle, when set, follows the programme's title in the calendar's
+	// name: a room, a day.
+	Subtitle string
+	// Alarm, when set, adds a reminder (VALARM) this long before each
+	// event.
+	Alarm time.Duration
 	// Feed marks a calendar that subscribers refresh, such as the whole
 	// programme or a track: it says how often to refresh it.
 	Feed bool
@@ -60,9 +66,10 @@ type Calendar struct {
 // span (one per span, shared). After Prepare, every event is rendered once
 // and copied into each calendar that holds it.
 type Encoder struct {
-	prog *agenda.Programme
-	opts Options
-	zone *zone
+	prog  *agenda.Programme
+	opts  Options
+	words Words
+	zone  *zone
 	// rendered holds each session's serialised VEVENT after Prepare, by
 	// the session's place in the programme (index), without its revision:
 	// that goes in at uidEnd, after the UID.
@@ -83,9 +90,10 @@ type Encoder struct {
 
 // headerKey is what a calendar's own properties depend on.
 type headerKey struct {
-	track  *agenda.Track
-	feed   bool
-	method string
+	track    *agenda.Track
+	subtitle string
+	feed     bool
+	method   string
 }
 
 // serialisation is how every calendar is written: RFC 5545's 75-octet
@@ -96,7 +104,7 @@ func serialisation() *ics.SerializationConfiguration {
 
 // NewEncoder returns an Encoder for the programme.
 func NewEncoder(p *agenda.Programme, opts Options) *Encoder {
-	e := &Encoder{prog: p, opts: opts}
+	e := &Encoder{prog: p, opts: opts, words: WordsFor(p.Language)}
 	if len(p.Sessions) > 0 {
 		first, last := p.Sessions[0].Start, p.Sessions[0].End
 		for _, s := range p.Sessions {
@@ -137,7 +145,7 @@ func (e *Encoder) Prepare(workers int) error {
 func (e *Encoder) render(i int) error {
 	s := e.prog.Sessions[i]
 	if event, ok := e.published[s]; ok {
-		e.rendered[i] = cancelled(event)
+		e.rendered[i] = cancelled(event, e.words.Cancelled)
 		e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
 		return nil
 	}
@@ -177,6 +185,11 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
 		}
 		params = append(params, "X-APPLE-RADIUS=70", "X-TITLE="+paramValue(title), "VALUE=URI")
 		writeFolded(buf, "X-APPLE-STRUCTURED-LOCATION;"+strings.Join(params, ";")+fmt.Sprintf(":geo:%.6f,%.6f", v.Geo.Lat, v.Geo.Lon))
+	}
+	if s.Online != "" {
+		// RFC 7986 5.11; most clients show only DESCRIPTION, which starts
+		// with the same link.
+		writeFolded(buf, "CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL="+paramValue(e.words.Online)+":"+cleanURI(s.Online))
 	}
 	if o := e.prog.Organizer; o != nil && o.Email != "" {
 		line := "ORGANIZER"
@@ -230,6 +243,17 @@ func propertyEnd(b []byte, i int) int {
 			return i
 		}
 	}
+}
+
+// writeAlarm writes a display reminder before a session (RFC 5545 3.6.6).
+func (e *Encoder) writeAlarm(w io.Writer, s *agenda.Session, before time.Duration) error {
+	var b bytes.Buffer
+	b.WriteString("BEGIN:VALARM\r\nACTION:DISPLAY\r\n")
+	fmt.Fprintf(&b, "TRIGGER:-PT%dM\r\n", int(before.Round(time.Minute)/time.Minute))
+	writeFolded(&b, "DESCRIPTION:"+escapeText(cleanText(s.Title)))
+	b.WriteString("END:VALARM\r\n")
+	_, err := w.Write(b.Bytes())
+	return err
 }
 
 // writeRevision writes the properties of a revision.
@@ -288,6 +312,17 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		if err := writeRevision(w, rev); err != nil {
 			return err
 		}
+		if c.Alarm > 0 {
+			// The reminder goes last, inside the event.
+			const end = "END:VEVENT\r\n"
+			if _, err := w.Write(ev[at : len(ev)-len(end)]); err != nil {
+				return err
+			}
+			if err := e.writeAlarm(w, s, c.Alarm); err != nil {
+				return err
+			}
+			ev, at = []byte(end), 0
+		}
 		if _, err := w.Write(ev[at:]); err != nil {
 			return err
 		}
@@ -299,7 +334,7 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 // headerOf returns the serialised start of a calendar: BEGIN:VCALENDAR and
 // the calendar's own properties.
 func (e *Encoder) headerOf(c Calendar) ([]byte, error) {
-	key := headerKey{track: c.Track, feed: c.Feed, method: c.Method}
+	key := headerKey{track: c.Track, subtitle: c.Subtitle, feed: c.Feed, method: c.Method}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if h, ok := e.headers[key]; ok {
@@ -328,8 +363,11 @@ func (e *Encoder) header(c Calendar) *ics.Calendar {
 	}
 	p := e.prog
 	name := p.Title
-	if c.Track != nil {
+	switch {
+	case c.Track != nil:
 		name = p.Title + " — " + c.Track.Name
+	case c.Subtitle != "":
+		name = p.Title + " — " + c.Subtitle
 	}
 	cal.SetName(cleanText(name))
 	if p.Description != "" {
@@ -353,9 +391,6 @@ func (e *Encoder) header(c Calendar) *ics.Calendar {
 	return cal
 }
 
-// CancelledPrefix starts the SUMMARY of a cancelled session.
-const CancelledPrefix = "Cancelled: "
-
 // event builds the VEVENT of a session, without its revision.
 func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 	// The revision (DTSTAMP, LAST-MODIFIED, SEQUENCE) goes in after the
@@ -363,49 +398,55 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 	ev := ics.NewEvent(s.ID + "@" + e.prog.UIDDomain)
 	e.setTime(ev, ics.ComponentPropertyDtStart, s.Start)
 	e.setTime(ev, ics.ComponentPropertyDtEnd, s.End)
+	// LANGUAGE (RFC 5545 3.2.10) on the programme's own text; its tag
+	// is letters, digits and '-', which the library writes as they are.
+	var lang []ics.PropertyParameter
+	if e.prog.Language != "" {
+		lang = append(lang, &ics.KeyValues{Key: string(ics.ParameterLanguage), Value: []string{e.prog.Language}})
+	}
 	summary := s.Title
 	switch s.Status {
 	case agenda.StatusCancelled:
 		// Outlook shows a cancelled event as if it took place; the title
 		// says it does not.
-		summary = CancelledPrefix + summary
+		summary = e.words.Cancelled + summary
 		ev.SetStatus(ics.ObjectStatusCancelled)
 	case agenda.StatusTentative:
 		ev.SetStatus(ics.ObjectStatusTentative)
 	default:
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 	}
-	ev.SetSummary(cleanText(summary))
+	ev.SetSummary(cleanText(summary), lang...)
 	if s.Kind == agenda.KindBreak {
 		// A break keeps nobody busy (RFC 5545 3.8.2.7).
 		ev.SetTimeTransparency(ics.TransparencyTransparent)
 	}
 	if s.Location != "" {
-		ev.SetLocation(cleanText(s.Location))
+		ev.SetLocation(cleanText(s.Location), lang...)
 	}
 	if s.Venue != nil && s.Venue.Geo != nil {
 		// X-APPLE-STRUCTURED-LOCATION follows: see serialiseEvent.
 		g := s.Venue.Geo
 		ev.SetProperty(ics.ComponentPropertyGeo, fmt.Sprintf("%.6f;%.6f", g.Lat, g.Lon))
 	}
-	if d := description(s); d != "" {
-		ev.SetDescription(cleanText(d))
+	if d := e.description(s); d != "" {
+		ev.SetDescription(cleanText(d), lang...)
 	}
 	if s.URL != "" {
 		ev.SetURL(cleanURI(s.URL))
 	}
 	var categories []string
-	if s.Track != nil {
-		categories = append(categories, s.Track.Name)
+	for _, t := range s.Tracks {
+		categories = append(categories, t.Name)
 	}
 	if s.Kind == agenda.KindBreak {
-		categories = append(categories, "Break")
+		categories = append(categories, e.words.Break)
 	}
 	for _, c := range categories {
-		ev.AddProperty(ics.ComponentPropertyCategories, cleanText(c))
+		ev.AddProperty(ics.ComponentPropertyCategories, cleanText(c), lang...)
 	}
-	if s.Track != nil && s.Track.Color.Name != "" {
-		ev.SetColor(s.Track.Color.Name)
+	if len(s.Tracks) > 0 && s.Tracks[0].Color.Name != "" {
+		ev.SetColor(s.Tracks[0].Color.Name)
 	}
 	// ORGANIZER follows: see serialiseEvent.
 	return ev
@@ -424,13 +465,23 @@ func (e *Encoder) setTime(ev *ics.VEvent, prop ics.ComponentProperty, t time.Tim
 	ev.SetProperty(prop, t.In(e.zone.loc).Format(localLayout), ics.WithTZID(e.zone.name))
 }
 
-// description is the text of a session's DESCRIPTION: its speakers with
-// their roles, its topics as a list, its description and its web address.
-func description(s *agenda.Session) string {
+// description is the text of a session's DESCRIPTION, what a preview
+// should show first: the link to join online, the session's description,
+// its topics, its speakers with their roles, and its web address.
+func (e *Encoder) description(s *agenda.Session) string {
 	var parts []string
+	if s.Online != "" {
+		parts = append(parts, e.words.Online+": "+s.Online)
+	}
+	if s.Description != "" {
+		parts = append(parts, s.Description)
+	}
+	if len(s.Topics) > 0 {
+		parts = append(parts, e.words.Topics+":\n- "+strings.Join(s.Topics, "\n- "))
+	}
 	if len(s.Speakers) > 0 {
 		var b strings.Builder
-		b.WriteString("Speakers:")
+		b.WriteString(e.words.Speakers + ":")
 		for _, sp := range s.Speakers {
 			b.WriteString("\n- " + sp.Name)
 			if sp.Role != "" {
@@ -438,12 +489,6 @@ func description(s *agenda.Session) string {
 			}
 		}
 		parts = append(parts, b.String())
-	}
-	if len(s.Topics) > 0 {
-		parts = append(parts, "Topics:\n- "+strings.Join(s.Topics, "\n- "))
-	}
-	if s.Description != "" {
-		parts = append(parts, s.Description)
 	}
 	if s.URL != "" {
 		parts = append(parts, s.URL)

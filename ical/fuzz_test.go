@@ -43,7 +43,7 @@ func FuzzEncode(f *testing.F) {
 			t.Fatalf("%d events, want 1", len(evs))
 		}
 		ev := evs[0]
-		want := map[string]string{"SUMMARY": cleanText(title), "DESCRIPTION": cleanText(description(s))}
+		want := map[string]string{"SUMMARY": cleanText(title), "DESCRIPTION": cleanText(NewEncoder(p, Options{}).description(s))}
 		if location != "" {
 			want["LOCATION"] = cleanText(location)
 		}

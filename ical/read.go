@@ -160,9 +160,9 @@ func PublishedEvent(data []byte, uid string) ([]byte, bool) {
 }
 
 // cancelled rewrites an event published before as cancelled: its STATUS
-// CANCELLED and its SUMMARY starting with CancelledPrefix, every other
-// property as it was.
-func cancelled(event []byte) []byte {
+// CANCELLED and its SUMMARY starting with prefix, every other property as
+// it was.
+func cancelled(event []byte, prefix string) []byte {
 	var out bytes.Buffer
 	for p := range properties(event) {
 		switch p.name {
@@ -170,8 +170,8 @@ func cancelled(event []byte) []byte {
 			out.WriteString("STATUS:CANCELLED\r\n")
 		case "SUMMARY":
 			line := p.line
-			if !strings.HasPrefix(p.value, CancelledPrefix) {
-				line = line[:len(line)-len(p.value)] + CancelledPrefix + p.value
+			if !strings.HasPrefix(p.value, prefix) {
+				line = line[:len(line)-len(p.value)] + prefix + p.value
 			}
 			writeFolded(&out, line)
 		default:

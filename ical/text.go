@@ -116,3 +116,9 @@ func writeFolded(b *bytes.Buffer, line string) {
 	b.WriteString(line)
 	b.WriteString("\r\n")
 }
+
+// escapeText escapes a TEXT value (RFC 5545 3.3.11) for a property this
+// package writes itself.
+func escapeText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
+}

@@ -108,14 +108,34 @@ func build(t *testing.T, programme string) []calendarFile {
 		}
 	}
 	files := []calendarFile{{path: filepath.Join(out, "programme.ics"), want: expected(p, all)}}
-	for _, tr := range p.Tracks {
-		var in []*agenda.Session
+	// Worked out here rather than taken from publish: a track holds its
+	// sessions and, when common, those of no track; a room and a day
+	// theirs.
+	subset := func(dir, name string, in func(s *agenda.Session) bool) {
+		var sessions []*agenda.Session
 		for _, s := range all {
-			if s.Track != nil && s.Track.ID == tr.ID {
-				in = append(in, s)
+			if in(s) {
+				sessions = append(sessions, s)
 			}
 		}
-		files = append(files, calendarFile{path: filepath.Join(out, "tracks", tr.ID+".ics"), want: expected(p, in)})
+		if len(sessions) > 0 || dir == "tracks" {
+			files = append(files, calendarFile{path: filepath.Join(out, dir, name+".ics"), want: expected(p, sessions)})
+		}
+	}
+	for _, tr := range p.Tracks {
+		subset("tracks", tr.ID, func(s *agenda.Session) bool {
+			return len(s.Tracks) == 0 && tr.Common || slices.ContainsFunc(s.Tracks, func(t *agenda.Track) bool { return t.ID == tr.ID })
+		})
+	}
+	for _, r := range p.Rooms {
+		subset("rooms", r.ID, func(s *agenda.Session) bool { return s.Room != nil && s.Room.Name == r.Name })
+	}
+	days := map[string]bool{}
+	for _, s := range all {
+		if !days[s.Date] {
+			days[s.Date] = true
+			subset("days", s.Date, func(o *agenda.Session) bool { return o.Date == s.Date })
+		}
 	}
 	for _, s := range all {
 		files = append(files, calendarFile{path: filepath.Join(out, "sessions", s.ID+".ics"), want: expected(p, []*agenda.Session{s})})
@@ -148,7 +168,7 @@ func expected(p *agenda.Programme, sessions []*agenda.Session) []event {
 		end := s.End.UTC().Format(time.RFC3339)
 		title, loc := s.Title, s.Location
 		if s.Status == agenda.StatusCancelled {
-			title = ical.CancelledPrefix + title
+			title = ical.WordsFor(p.Language).Cancelled + title
 		}
 		out = append(out, event{UID: &uid, Start: s.Start.UTC().Format(time.RFC3339), End: &end, Summary: &title, Location: &loc})
 	}

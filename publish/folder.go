@@ -42,6 +42,10 @@ type Options struct {
 	// Force publishes into a folder that holds another programme, and
 	// adopts calendars in the way when the bookkeeping was lost.
 	Force bool
+	// Alarm, when set, adds a reminder this long before each session to
+	// the session files (feeds carry none: subscribed calendars drop or
+	// ignore them).
+	Alarm time.Duration
 
 	// inPlace publishes file by file even where the folder could be
 	// swapped whole, so that tests reach that way on any machine.
@@ -128,7 +132,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	files := outputFiles(all)
+	files := outputFiles(all, opts.Now, opts.Alarm)
 	digests := make([]string, len(files))
 	err = parallel(ctx, len(files), func(i int) error {
 		h := sha256.New()
@@ -450,38 +454,82 @@ type outputFile struct {
 	calendar ical.Calendar
 }
 
-// outputFiles lists the calendars of a programme's output folder.
-func outputFiles(p *agenda.Programme) []outputFile {
+// upcomingAbove is the number of sessions past which a programme also
+// gets upcoming.ics: Google stops reading feeds at about 1 MB.
+const upcomingAbove = 1000
+
+// outputFiles lists the calendars of a programme's output folder: the
+// whole programme; each track with the sessions of no track unless the
+// track is not common; each room; each day; each session, with a reminder
+// when alarm is set; and, for a large programme, the sessions not yet
+// ended at now.
+func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outputFile {
 	files := []outputFile{{"programme.ics", programmeCalendar(p)}}
-	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
-	for _, s := range p.Sessions {
-		if s.Track != nil {
-			byTrack[s.Track] = append(byTrack[s.Track], s)
+	if len(p.Sessions) > upcomingAbove {
+		var upcoming []*agenda.Session
+		for _, s := range p.Sessions {
+			if s.End.After(now) {
+				upcoming = append(upcoming, s)
+			}
 		}
+		files = append(files, outputFile{"upcoming.ics", ical.Calendar{Sessions: upcoming, Subtitle: ical.WordsFor(p.Language).Upcoming, Feed: true}})
+	}
+	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
+	byRoom := make(map[*agenda.Room][]*agenda.Session, len(p.Rooms))
+	byDay := map[string][]*agenda.Session{}
+	var days []string
+	for _, s := range p.Sessions {
+		if len(s.Tracks) == 0 {
+			for _, t := range p.Tracks {
+				if t.Common {
+					byTrack[t] = append(byTrack[t], s)
+				}
+			}
+		}
+		for _, t := range s.Tracks {
+			byTrack[t] = append(byTrack[t], s)
+		}
+		if s.Room != nil {
+			byRoom[s.Room] = append(byRoom[s.Room], s)
+		}
+		if _, ok := byDay[s.Date]; !ok {
+			days = append(days, s.Date)
+		}
+		byDay[s.Date] = append(byDay[s.Date], s)
 	}
 	for _, t := range p.Tracks {
 		files = append(files, outputFile{path.Join("tracks", t.ID+".ics"), ical.Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
 	}
+	for _, r := range p.Rooms {
+		if len(byRoom[r]) > 0 {
+			files = append(files, outputFile{path.Join("rooms", r.ID+".ics"), ical.Calendar{Sessions: byRoom[r], Subtitle: r.Name, Feed: true}})
+		}
+	}
+	sort.Strings(days)
+	for _, d := range days {
+		files = append(files, outputFile{path.Join("days", d+".ics"), ical.Calendar{Sessions: byDay[d], Subtitle: d, Feed: true}})
+	}
 	for _, s := range p.Sessions {
-		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), ical.Calendar{Sessions: []*agenda.Session{s}}})
+		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), ical.Calendar{Sessions: []*agenda.Session{s}, Alarm: alarm}})
 	}
 	return files
 }
 
 // couldWrite tells whether agendacal could have written a calendar of this
-// name: programme.ics, or a file of one of its subfolders. Bookkeeping that
-// names anything else (edited, or written by a hostile hand) is ignored, so
-// that no build ever replaces or removes a file elsewhere.
+// name: programme.ics, upcoming.ics, or a file of one of its subfolders.
+// Bookkeeping that names anything else (edited, or written by a hostile
+// hand) is ignored, so that no build ever replaces or removes a file
+// elsewhere.
 func couldWrite(rel string) bool {
 	dir, name := path.Split(rel)
 	if !strings.HasSuffix(name, ".ics") || strings.HasPrefix(name, ".") || strings.ContainsAny(name, `\:`) {
 		return false
 	}
-	return dir == "" && name == "programme.ics" || isSubfolder(strings.TrimSuffix(dir, "/"))
+	return dir == "" && (name == "programme.ics" || name == "upcoming.ics") || isSubfolder(strings.TrimSuffix(dir, "/"))
 }
 
 // subfolders are the folders of the output folder that hold calendars.
-var subfolders = []string{"tracks", "sessions"}
+var subfolders = []string{"tracks", "rooms", "days", "sessions"}
 
 // entry is a name in the output folder.
 type entry struct {

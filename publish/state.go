@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -76,8 +77,9 @@ type Event struct {
 	// published as cancelled, from its own calendar file, until
 	// --keep-removed has passed.
 	Removed *time.Time `json:"removed,omitempty"`
-	// Track is the id of the session's track.
-	Track string `json:"track,omitempty"`
+	// Tracks are the ids of the session's tracks, Room the name of its room.
+	Tracks []string `json:"tracks,omitempty"`
+	Room   string   `json:"room,omitempty"`
 	// ReadBack marks an event read back from a calendar when the
 	// bookkeeping was lost: only its fingerprint, SEQUENCE and time are
 	// known.
@@ -89,8 +91,11 @@ type Event struct {
 // derived.
 func record(s *agenda.Session) *Event {
 	ev := &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: agenda.Digest(s.Title), Start: s.Start.UTC(), End: s.End.UTC(), Location: agenda.Digest(s.Location)}
-	if s.Track != nil {
-		ev.Track = s.Track.ID
+	for _, t := range s.Tracks {
+		ev.Tracks = append(ev.Tracks, t.ID)
+	}
+	if s.Room != nil {
+		ev.Room = s.Room.Name
 	}
 	return ev
 }
@@ -104,8 +109,13 @@ func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
 		Start: ev.Start.In(p.Zone), End: ev.End.In(p.Zone), Location: ev.Location,
 	}
 	for _, t := range p.Tracks {
-		if t.ID == ev.Track {
-			s.Track = t
+		if slices.Contains(ev.Tracks, t.ID) {
+			s.Tracks = append(s.Tracks, t)
+		}
+	}
+	for _, r := range p.Rooms {
+		if r.Name == ev.Room {
+			s.Room = r
 		}
 	}
 	return s
