@@ -672,3 +672,75 @@ func TestAnotherProgrammeWithoutBookkeeping(t *testing.T) {
 		t.Errorf("after --force: %s", got)
 	}
 }
+
+// Feeds for every track (with the sessions of no track unless the track
+// is not common), room and day; sessions in several tracks; reminders in
+// session files only; upcoming.ics past 1,000 sessions.
+func TestFeeds(t *testing.T) {
+	dir := t.TempDir()
+	src := "title: T\ntimezone: Europe/Belgrade\nuid_domain: example.org\nlanguage: sq\n" +
+		"venue: {name: Hotel Sirius, room: Castor}\n" +
+		"tracks: [{id: law, name: Law}, {id: banks, name: Banks}, {id: side, name: Side, common: false}]\n" +
+		"days:\n  - date: 2017-06-29\n    sessions:\n" +
+		"      - {time: 09:00-10:00, id: keynote, title: Keynote}\n" +
+		"      - {time: 10:00-11:00, id: joint, title: Joint, track: [law, banks], room: Pollux, online: 'https://meet.example.org/j'}\n" +
+		"      - {time: 11:00-12:00, id: aside, title: Aside, track: side}\n" +
+		"  - date: 2017-06-30\n    sessions:\n" +
+		"      - {time: 09:00-10:00, id: closing, title: Closing, track: law, kind: break}\n"
+	p, problems := agenda.Parse("t.yaml", []byte(src))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	at(t, dir, day1, p, func(o *Options) { o.Alarm = 15 * time.Minute })
+	files := tree(t, dir)
+	want := ".agendacal.state days/2017-06-29.ics days/2017-06-30.ics programme.ics rooms/castor.ics rooms/pollux.ics " +
+		"sessions/aside.ics sessions/closing.ics sessions/joint.ics sessions/keynote.ics tracks/banks.ics tracks/law.ics tracks/side.ics"
+	if got := names(files); got != want {
+		t.Fatalf("files %s,\nwant %s", got, want)
+	}
+	for file, uidList := range map[string]string{
+		"tracks/law.ics":      "keynote@example.org joint@example.org closing@example.org",
+		"tracks/banks.ics":    "keynote@example.org joint@example.org",
+		"tracks/side.ics":     "aside@example.org",
+		"rooms/castor.ics":    "keynote@example.org aside@example.org closing@example.org",
+		"rooms/pollux.ics":    "joint@example.org",
+		"days/2017-06-30.ics": "closing@example.org",
+	} {
+		if got := uids(files[file].data); got != uidList {
+			t.Errorf("%s holds %s, want %s", file, got, uidList)
+		}
+	}
+	joint := event(t, files["programme.ics"].data, "joint@example.org")
+	if joint["CONFERENCE"] != "https://meet.example.org/j" || !strings.HasPrefix(joint["DESCRIPTION"], "Bashkohuni në internet: https://meet.example.org/j") {
+		t.Errorf("the joint online session: %v", joint)
+	}
+	if !strings.Contains(strings.ReplaceAll(files["programme.ics"].data, "\r\n ", ""), "CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=Bashkohuni në internet:https://meet.example.org/j\r\n") {
+		t.Errorf("no CONFERENCE property:\n%s", files["programme.ics"].data)
+	}
+	if !strings.Contains(files["sessions/joint.ics"].data, "SUMMARY;LANGUAGE=sq:Joint\r\n") || !strings.Contains(files["sessions/joint.ics"].data, "CATEGORIES;LANGUAGE=sq:Banks\r\n") {
+		t.Errorf("no LANGUAGE=sq on the text, or a track missing:\n%s", files["sessions/joint.ics"].data)
+	}
+	if !strings.Contains(files["sessions/closing.ics"].data, "CATEGORIES;LANGUAGE=sq:Pushim\r\n") {
+		t.Errorf("a break is not called Pushim in Albanian:\n%s", files["sessions/closing.ics"].data)
+	}
+	if !strings.Contains(files["sessions/keynote.ics"].data, "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nDESCRIPTION:Keynote\r\nEND:VALARM\r\nEND:VEVENT\r\n") {
+		t.Errorf("no reminder in the session file:\n%s", files["sessions/keynote.ics"].data)
+	}
+	for name, f := range files {
+		if !strings.HasPrefix(name, "sessions/") && strings.Contains(f.data, "VALARM") {
+			t.Errorf("%s, a feed, has a reminder", name)
+		}
+	}
+
+	// Past 1,000 sessions, upcoming.ics holds those not yet ended.
+	var lines []string
+	for i := range 1001 {
+		lines = append(lines, fmt.Sprintf("{start: '09:00', duration: %dm, title: S%d, room: R%d}", i+1, i, i))
+	}
+	big := programme(t, lines...)
+	bigDir := t.TempDir()
+	at(t, bigDir, time.Date(2017, 6, 29, 7, 1, 30, 0, time.UTC), big) // 09:01:30 in Belgrade: the first has ended
+	if got := strings.Count(tree(t, bigDir)["upcoming.ics"].data, "BEGIN:VEVENT"); got != 1000 {
+		t.Errorf("upcoming.ics holds %d events, want 1000", got)
+	}
+}

@@ -117,6 +117,7 @@ func newApp(env *environment) *cli.App {
 					&cli.DurationFlag{Name: "keep-removed", Value: 30 * 24 * time.Hour, Usage: "how long a session removed from the programme stays published as cancelled", EnvVars: []string{"AGENDACAL_KEEP_REMOVED"}},
 					&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
+					&cli.DurationFlag{Name: "alarm", Usage: "add a reminder this long before each session to the session files (as in 15m)", EnvVars: []string{"AGENDACAL_ALARM"}},
 					strict, maxSize,
 				},
 				OnUsageError: onUsageError,
@@ -251,7 +252,7 @@ func build(c *cli.Context, env *environment) error {
 		return nil
 	}
 	rep, err := publish.Folder(env.ctx, out, prog, publish.Options{
-		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"),
+		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"), Alarm: c.Duration("alarm"),
 	})
 	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
 		fmt.Fprintf(env.stderr, "agendacal: warning: %s had no bookkeeping (.agendacal.state): read the SEQUENCE of %d events back from its calendars\n", out, rep.Recovered)
