@@ -45,7 +45,7 @@ type sessionSource struct {
 }
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
-	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "tracks", "days"})
+	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "base_url", "tracks", "days"})
 	if f == nil {
 		return nil
 	}
@@ -74,6 +74,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		p.Language = lang
 	}
 	p.Online = d.url(f["online"], "online")
+	p.BaseURL = d.url(f["base_url"], "base_url")
 	p.Tracks = d.tracks(f["tracks"])
 	tracks := make(map[string]*Track, len(p.Tracks)) // by lower-case id
 	for _, t := range p.Tracks {

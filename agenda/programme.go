@@ -26,6 +26,9 @@ type Programme struct {
 	// Language is the BCP 47 tag of the programme's text ("en" unless it
 	// says otherwise).
 	Language string
+	// BaseURL is the address the published folder is served at, for the
+	// subscribe page's links; "" when the programme does not say.
+	BaseURL string
 	// Online is where sessions take place online unless they say
 	// otherwise; "" when they do not.
 	Online string

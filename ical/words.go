@@ -14,18 +14,31 @@ type Words struct {
 	Upcoming string
 }
 
-// WordsFor returns the words for a BCP 47 language tag: English,
-// Albanian, and Serbian in Cyrillic (sr, sr-Cyrl) or Latin (sr-Latn)
-// script; English for any other language.
+// WordsFor returns the words for a BCP 47 language tag (see Language).
 func WordsFor(language string) Words {
-	tag := strings.ToLower(language)
-	switch {
-	case tag == "sq" || strings.HasPrefix(tag, "sq-"):
+	switch Language(language) {
+	case "sq":
 		return Words{Speakers: "Folësit", Topics: "Temat", Break: "Pushim", Cancelled: "Anuluar: ", Online: "Bashkohuni në internet", Upcoming: "Në vijim"}
-	case strings.HasPrefix(tag, "sr-latn"):
+	case "sr-Latn":
 		return Words{Speakers: "Govornici", Topics: "Teme", Break: "Pauza", Cancelled: "Otkazano: ", Online: "Pridružite se onlajn", Upcoming: "Predstojeće"}
-	case tag == "sr" || strings.HasPrefix(tag, "sr-"):
+	case "sr-Cyrl":
 		return Words{Speakers: "Говорници", Topics: "Теме", Break: "Пауза", Cancelled: "Отказано: ", Online: "Придружите се онлајн", Upcoming: "Предстојеће"}
 	}
 	return Words{Speakers: "Speakers", Topics: "Topics", Break: "Break", Cancelled: "Cancelled: ", Online: "Join online", Upcoming: "Upcoming"}
+}
+
+// Language is the language agendacal has words in for a BCP 47 tag: "sq"
+// (Albanian), "sr-Latn" or "sr-Cyrl" (Serbian, Cyrillic when the tag does
+// not say Latin), or "en" for English and every other language.
+func Language(tag string) string {
+	tag = strings.ToLower(tag)
+	switch {
+	case tag == "sq" || strings.HasPrefix(tag, "sq-"):
+		return "sq"
+	case strings.HasPrefix(tag, "sr-latn"):
+		return "sr-Latn"
+	case tag == "sr" || strings.HasPrefix(tag, "sr-"):
+		return "sr-Cyrl"
+	}
+	return "en"
 }

@@ -8,6 +8,7 @@ package publish
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/ical"
+	"github.com/agendacal/agendacal/site"
 )
 
 // Options say how a build publishes.
@@ -42,6 +44,9 @@ type Options struct {
 	// Force publishes into a folder that holds another programme, and
 	// adopts calendars in the way when the bookkeeping was lost.
 	Force bool
+	// BaseURL is the https address the folder is served at: the page then
+	// offers subscriptions, not only downloads.
+	BaseURL string
 	// Alarm, when set, adds a reminder this long before each session to
 	// the session files (feeds carry none: subscribed calendars drop or
 	// ignore them).
@@ -133,10 +138,15 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	files := outputFiles(all, opts.Now, opts.Alarm)
+	page, err := site.Page(all, feedsOf(all, files), site.Options{BaseURL: opts.BaseURL})
+	if err != nil {
+		return rep, err
+	}
+	files = append(files, outputFile{rel: "index.html", page: page})
 	digests := make([]string, len(files))
 	err = parallel(ctx, len(files), func(i int) error {
 		h := sha256.New()
-		if err := e.Encode(h, files[i].calendar); err != nil {
+		if err := files[i].write(h, e); err != nil {
 			return err
 		}
 		digests[i] = hex.EncodeToString(h.Sum(nil))
@@ -203,7 +213,7 @@ func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFi
 		bw := <-buffers
 		defer func() { buffers <- bw }()
 		f := files[changed[j]]
-		staged, err := stageFile(dir, f.rel, bw, func(w io.Writer) error { return e.Encode(w, f.calendar) })
+		staged, err := stageFile(dir, f.rel, bw, func(w io.Writer) error { return f.write(w, e) })
 		b.staged[j] = staged
 		return err
 	})
@@ -318,6 +328,9 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		return nil, err
 	}
 	st = recovered(b.dir, p.UIDDomain, candidates, b.opts.Force)
+	if data, err := readRegular(filepath.Join(b.dir, "index.html")); err == nil && bytes.Contains(data, []byte(site.Generator)) {
+		st.Files["index.html"] = ""
+	}
 	if other := st.Programme.UIDDomain; other != "" && other != p.UIDDomain && !b.opts.Force {
 		return nil, &OtherProgrammeError{Dir: b.dir, UIDDomain: other}
 	}
@@ -448,15 +461,43 @@ func programmeCalendar(p *agenda.Programme) ical.Calendar {
 	return ical.Calendar{Sessions: p.Sessions, Feed: true}
 }
 
-// outputFile is one calendar of the output folder.
+// outputFile is one file of the output folder: a calendar, or the page.
 type outputFile struct {
 	rel      string // with '/'
 	calendar ical.Calendar
+	page     []byte
+}
+
+// write writes the file's bytes.
+func (f outputFile) write(w io.Writer, e *ical.Encoder) error {
+	if f.page != nil {
+		_, err := w.Write(f.page)
+		return err
+	}
+	return e.Encode(w, f.calendar)
 }
 
 // upcomingAbove is the number of sessions past which a programme also
 // gets upcoming.ics: Google stops reading feeds at about 1 MB.
 const upcomingAbove = 1000
+
+// feedsOf lists the calendars of the folder that participants subscribe
+// to, for the page: all but the sessions' own.
+func feedsOf(p *agenda.Programme, files []outputFile) []site.Feed {
+	var feeds []site.Feed
+	for _, f := range files {
+		switch c := f.calendar; {
+		case strings.HasPrefix(f.rel, "sessions/"):
+		case c.Track != nil:
+			feeds = append(feeds, site.Feed{Name: c.Track.Name, Path: f.rel})
+		case c.Subtitle != "":
+			feeds = append(feeds, site.Feed{Name: c.Subtitle, Path: f.rel})
+		default:
+			feeds = append(feeds, site.Feed{Name: p.Title, Path: f.rel})
+		}
+	}
+	return feeds
+}
 
 // outputFiles lists the calendars of a programme's output folder: the
 // whole programme; each track with the sessions of no track unless the
@@ -464,7 +505,7 @@ const upcomingAbove = 1000
 // when alarm is set; and, for a large programme, the sessions not yet
 // ended at now.
 func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outputFile {
-	files := []outputFile{{"programme.ics", programmeCalendar(p)}}
+	files := []outputFile{{rel: "programme.ics", calendar: programmeCalendar(p)}}
 	if len(p.Sessions) > upcomingAbove {
 		var upcoming []*agenda.Session
 		for _, s := range p.Sessions {
@@ -472,7 +513,7 @@ func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outp
 				upcoming = append(upcoming, s)
 			}
 		}
-		files = append(files, outputFile{"upcoming.ics", ical.Calendar{Sessions: upcoming, Subtitle: ical.WordsFor(p.Language).Upcoming, Feed: true}})
+		files = append(files, outputFile{rel: "upcoming.ics", calendar: ical.Calendar{Sessions: upcoming, Subtitle: ical.WordsFor(p.Language).Upcoming, Feed: true}})
 	}
 	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
 	byRoom := make(map[*agenda.Room][]*agenda.Session, len(p.Rooms))
@@ -498,29 +539,33 @@ func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outp
 		byDay[s.Date] = append(byDay[s.Date], s)
 	}
 	for _, t := range p.Tracks {
-		files = append(files, outputFile{path.Join("tracks", t.ID+".ics"), ical.Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
+		files = append(files, outputFile{rel: path.Join("tracks", t.ID+".ics"), calendar: ical.Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
 	}
 	for _, r := range p.Rooms {
 		if len(byRoom[r]) > 0 {
-			files = append(files, outputFile{path.Join("rooms", r.ID+".ics"), ical.Calendar{Sessions: byRoom[r], Subtitle: r.Name, Feed: true}})
+			files = append(files, outputFile{rel: path.Join("rooms", r.ID+".ics"), calendar: ical.Calendar{Sessions: byRoom[r], Subtitle: r.Name, Feed: true}})
 		}
 	}
 	sort.Strings(days)
 	for _, d := range days {
-		files = append(files, outputFile{path.Join("days", d+".ics"), ical.Calendar{Sessions: byDay[d], Subtitle: d, Feed: true}})
+		files = append(files, outputFile{rel: path.Join("days", d+".ics"), calendar: ical.Calendar{Sessions: byDay[d], Subtitle: d, Feed: true}})
 	}
 	for _, s := range p.Sessions {
-		files = append(files, outputFile{path.Join("sessions", s.ID+".ics"), ical.Calendar{Sessions: []*agenda.Session{s}, Alarm: alarm}})
+		files = append(files, outputFile{rel: path.Join("sessions", s.ID+".ics"), calendar: ical.Calendar{Sessions: []*agenda.Session{s}, Alarm: alarm}})
 	}
 	return files
 }
 
 // couldWrite tells whether agendacal could have written a calendar of this
-// name: programme.ics, upcoming.ics, or a file of one of its subfolders.
+// name: index.html, programme.ics, upcoming.ics, or a file of one of its
+// subfolders.
 // Bookkeeping that names anything else (edited, or written by a hostile
 // hand) is ignored, so that no build ever replaces or removes a file
 // elsewhere.
 func couldWrite(rel string) bool {
+	if rel == "index.html" {
+		return true
+	}
 	dir, name := path.Split(rel)
 	if !strings.HasSuffix(name, ".ics") || strings.HasPrefix(name, ".") || strings.ContainsAny(name, `\:`) {
 		return false

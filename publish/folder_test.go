@@ -158,7 +158,7 @@ func TestFolderWritesEveryCalendar(t *testing.T) {
 	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A, track: main}", "{time: 10:00-11:00, id: b, title: B}"))
 	// Every track has a calendar, even one without sessions yet; there is
 	// no lock file.
-	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics programme.ics sessions/a.ics sessions/b.ics tracks/main.ics tracks/side.ics"; got != want {
+	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/a.ics sessions/b.ics tracks/main.ics tracks/side.ics"; got != want {
 		t.Errorf("files %s, want %s", got, want)
 	}
 	fi, err := os.Stat(filepath.Join(dir, "programme.ics"))
@@ -176,7 +176,7 @@ func TestFolderWritesEveryCalendar(t *testing.T) {
 		}
 	}
 	at(t, dir, day1.Add(time.Hour), programme(t, "{time: 09:00-10:00, id: a, title: A}"), func(o *Options) { o.KeepRemoved = 0 })
-	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics programme.ics sessions/a.ics sessions/mine.ics"; got != want {
+	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/a.ics sessions/mine.ics"; got != want {
 		t.Errorf("files %s, want %s (no tracks/ without tracks, no leftover)", got, want)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "tracks")); !errors.Is(err, fs.ErrNotExist) {
@@ -195,8 +195,8 @@ func TestUnchangedProgrammeIsUntouched(t *testing.T) {
 	if got := rewritten(before, tree(t, dir)); got != "" {
 		t.Errorf("an unchanged rebuild touched %s", got)
 	}
-	if rep.Written != 0 || rep.Unchanged != 1+2+1+1+7 {
-		t.Errorf("report %+v, want nothing written and 12 unchanged (programme, tracks, room, day, sessions)", rep)
+	if rep.Written != 0 || rep.Unchanged != 1+2+1+1+7+1 {
+		t.Errorf("report %+v, want nothing written and 13 unchanged (programme, tracks, room, day, sessions, page)", rep)
 	}
 	ev := event(t, before["programme.ics"].data, "opening@example.org")
 	if ev["DTSTAMP"] != "20170601T090000Z" || ev["LAST-MODIFIED"] != "20170601T090000Z" || ev["SEQUENCE"] != "0" {
@@ -215,7 +215,7 @@ func TestChangeRaisesSequenceOfThatEventOnly(t *testing.T) {
 	later := day1.Add(48 * time.Hour)
 	at(t, dir, later, programme(t, moved...))
 	after := tree(t, dir)
-	if got, want := rewritten(before, after), ".agendacal.state days/2017-06-29.ics programme.ics sessions/opening.ics tracks/main.ics"; got != want {
+	if got, want := rewritten(before, after), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/opening.ics tracks/main.ics"; got != want {
 		t.Errorf("rewritten: %s, want %s", got, want)
 	}
 	ev := event(t, after["programme.ics"].data, "opening@example.org")
@@ -369,7 +369,7 @@ func TestAnotherProgrammeIsRefused(t *testing.T) {
 		t.Errorf("a refused build changed %s", got)
 	}
 	at(t, dir, day1, other, func(o *Options) { o.Force = true })
-	if got := names(tree(t, dir)); got != ".agendacal.state days/2017-06-29.ics programme.ics sessions/z.ics" {
+	if got := names(tree(t, dir)); got != ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/z.ics" {
 		t.Errorf("after --force: %s", got)
 	}
 }
@@ -499,7 +499,7 @@ func TestFolderLocks(t *testing.T) {
 			t.Errorf("concurrent builds: %v", err)
 		}
 	}
-	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics programme.ics sessions/a.ics sessions/b.ics sessions/c.ics"; got != want {
+	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/a.ics sessions/b.ics sessions/c.ics"; got != want {
 		t.Errorf("after concurrent builds: %s, want %s", got, want)
 	}
 }
@@ -525,7 +525,7 @@ func TestFolderCaseChange(t *testing.T) {
 		t.Errorf("sessions after the id changed case: %v (%v), want only opening.ics", entries, err)
 	}
 	st, err := readState(dir)
-	if err != nil || names(st.Files) != "days/2017-06-29.ics programme.ics sessions/opening.ics" {
+	if err != nil || names(st.Files) != "days/2017-06-29.ics index.html programme.ics sessions/opening.ics" {
 		t.Errorf("bookkeeping lists %v (%v)", st, err)
 	}
 }
@@ -539,7 +539,7 @@ func TestLegacyFolder(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, legacyManifest), []byte("programme.ics\nsessions/old.ics\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, legacyLock), nil, 0o644)
 	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
-	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics programme.ics sessions/a.ics"; got != want {
+	if got, want := names(tree(t, dir)), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/a.ics"; got != want {
 		t.Errorf("files %s, want %s", got, want)
 	}
 }
@@ -557,7 +557,7 @@ func TestBuildStoppedWhilePublishing(t *testing.T) {
 	v2 := programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}")
 	at(t, dir, day1.Add(time.Hour), v2)
 	files := tree(t, dir)
-	if got, want := names(files), ".agendacal.state days/2017-06-29.ics programme.ics sessions/a.ics sessions/b.ics"; got != want {
+	if got, want := names(files), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/a.ics sessions/b.ics"; got != want {
 		t.Errorf("files %s, want %s", got, want)
 	}
 	if ev := event(t, files["sessions/b.ics"].data, "b@example.org"); ev["SUMMARY"] != "B" {
@@ -577,7 +577,7 @@ func TestInPlace(t *testing.T) {
 	moved = moved[:len(moved)-1] // closing removed
 	at(t, dir, day1.Add(time.Hour), programme(t, moved...), inPlace, func(o *Options) { o.KeepRemoved = 0 })
 	after := tree(t, dir)
-	if got, want := rewritten(before, after), ".agendacal.state days/2017-06-29.ics programme.ics sessions/closing.ics sessions/opening.ics tracks/main.ics tracks/side.ics"; got != want {
+	if got, want := rewritten(before, after), ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/closing.ics sessions/opening.ics tracks/main.ics tracks/side.ics"; got != want {
 		t.Errorf("rewritten: %s, want %s", got, want)
 	}
 	if _, ok := after["sessions/closing.ics"]; ok {
@@ -668,7 +668,7 @@ func TestAnotherProgrammeWithoutBookkeeping(t *testing.T) {
 		t.Fatalf("another programme over calendars without bookkeeping: %v", err)
 	}
 	at(t, dir, day1, other, func(o *Options) { o.Force = true })
-	if got := names(tree(t, dir)); got != ".agendacal.state days/2017-06-29.ics programme.ics sessions/z.ics" {
+	if got := names(tree(t, dir)); got != ".agendacal.state days/2017-06-29.ics index.html programme.ics sessions/z.ics" {
 		t.Errorf("after --force: %s", got)
 	}
 }
@@ -693,7 +693,7 @@ func TestFeeds(t *testing.T) {
 	}
 	at(t, dir, day1, p, func(o *Options) { o.Alarm = 15 * time.Minute })
 	files := tree(t, dir)
-	want := ".agendacal.state days/2017-06-29.ics days/2017-06-30.ics programme.ics rooms/castor.ics rooms/pollux.ics " +
+	want := ".agendacal.state days/2017-06-29.ics days/2017-06-30.ics index.html programme.ics rooms/castor.ics rooms/pollux.ics " +
 		"sessions/aside.ics sessions/closing.ics sessions/joint.ics sessions/keynote.ics tracks/banks.ics tracks/law.ics tracks/side.ics"
 	if got := names(files); got != want {
 		t.Fatalf("files %s,\nwant %s", got, want)

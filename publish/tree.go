@@ -94,7 +94,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		}
 		bw := <-buffers
 		defer func() { buffers <- bw }()
-		if err := createFile(to, bw, func(w io.Writer) error { return e.Encode(w, f.calendar) }); err != nil {
+		if err := createFile(to, bw, func(w io.Writer) error { return f.write(w, e) }); err != nil {
 			return fmt.Errorf("writing %s: %w", f.rel, err)
 		}
 		return nil

@@ -76,8 +76,8 @@ func TestPristinaGolden(t *testing.T) {
 			t.Errorf("%s is not in the golden files", name)
 		}
 	}
-	if len(want) != 1+1+1+1+12+1 {
-		t.Errorf("%d golden files, want programme.ics, one track, one room, one day, 12 sessions and the bookkeeping", len(want))
+	if len(want) != 1+1+1+1+12+1+1 {
+		t.Errorf("%d golden files, want programme.ics, one track, one room, one day, 12 sessions, the page and the bookkeeping", len(want))
 	}
 }
 

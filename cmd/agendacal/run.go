@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -117,6 +118,7 @@ func newApp(env *environment) *cli.App {
 					&cli.DurationFlag{Name: "keep-removed", Value: 30 * 24 * time.Hour, Usage: "how long a session removed from the programme stays published as cancelled", EnvVars: []string{"AGENDACAL_KEEP_REMOVED"}},
 					&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
+					&cli.StringFlag{Name: "base-url", Usage: "the https `URL` the folder is served at, for the subscribe page's links (base_url: in the programme)", EnvVars: []string{"AGENDACAL_BASE_URL"}},
 					&cli.DurationFlag{Name: "alarm", Usage: "add a reminder this long before each session to the session files (as in 15m)", EnvVars: []string{"AGENDACAL_ALARM"}},
 					strict, maxSize,
 				},
@@ -251,8 +253,12 @@ func build(c *cli.Context, env *environment) error {
 		}
 		return nil
 	}
+	base, err := baseURL(c, prog)
+	if err != nil {
+		return err
+	}
 	rep, err := publish.Folder(env.ctx, out, prog, publish.Options{
-		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"), Alarm: c.Duration("alarm"),
+		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"), Alarm: c.Duration("alarm"), BaseURL: base,
 	})
 	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
 		fmt.Fprintf(env.stderr, "agendacal: warning: %s had no bookkeeping (.agendacal.state): read the SEQUENCE of %d events back from its calendars\n", out, rep.Recovered)
@@ -273,6 +279,19 @@ func build(c *cli.Context, env *environment) error {
 		return &exitError{code: exitOutput, msg: err.Error() + "\nhint: nothing published before was changed; check that the folder is writable and the disk has room"}
 	}
 	return nil
+}
+
+// baseURL is where the folder is served: --base-url, else the programme's
+// base_url.
+func baseURL(c *cli.Context, p *agenda.Programme) (string, error) {
+	s := c.String("base-url")
+	if s == "" {
+		return p.BaseURL, nil
+	}
+	if u, err := url.Parse(s); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return "", usageErrorf("--base-url %q must be a web address such as https://example.org/meeting/", s)
+	}
+	return s, nil
 }
 
 // parseSize reads a size such as 128MiB, 50MB, 4096 or 1G.

@@ -1,0 +1,191 @@
+// Package site writes the subscribe page of a published programme,
+// index.html: the programme day by day in the programme's zone, and for the
+// whole programme and each track, room and day the links participants
+// need to subscribe (webcal, Google Calendar, Outlook) or download; for each
+// session its file and links that add it to Google Calendar or Outlook.
+// Plain HTML and CSS with no external resource; a small inline script only
+// adds a switch to the viewer's own zone.
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/agendacal/agendacal/agenda"
+)
+
+// Generator marks a page agendacal wrote, so that a build that lost its
+// bookkeeping knows it may replace it.
+const Generator = `<meta name="generator" content="agendacal">`
+
+// Feed is a calendar of the folder participants may subscribe to.
+type Feed struct {
+	Name string // as the page shows it
+	Path string // relative to the folder, with '/'
+}
+
+// Options say where the folder is served.
+type Options struct {
+	// BaseURL is the https address the folder is served at, with or
+	// without a final '/'; without one the page offers downloads only.
+	BaseURL string
+}
+
+// Page writes index.html for the programme and its feeds (the whole
+// programme first). Sessions' files are sessions/<id>.ics.
+func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
+	w := wordsFor(p.Language)
+	data := page{Lang: p.Language, Title: p.Title, Description: p.Description, Zone: p.ZoneName, W: w}
+	base := strings.TrimSuffix(opts.BaseURL, "/")
+	for _, f := range feeds {
+		data.Feeds = append(data.Feeds, feedLinks(f, base))
+	}
+	var day *dayData
+	for _, s := range p.Sessions {
+		start, end := s.Start.In(p.Zone), s.End.In(p.Zone)
+		if day == nil || day.Date != s.Date {
+			data.Days = append(data.Days, dayData{Date: s.Date})
+			day = &data.Days[len(data.Days)-1]
+		}
+		sd := sessionData{
+			ID:        s.ID,
+			Title:     s.Title,
+			Start:     start.Format("15:04"),
+			End:       end.Format("15:04"),
+			StartUTC:  s.Start.UTC().Format(time.RFC3339),
+			EndUTC:    s.End.UTC().Format(time.RFC3339),
+			Location:  s.Location,
+			Online:    s.Online,
+			Cancelled: s.Status == agenda.StatusCancelled,
+			Tentative: s.Status == agenda.StatusTentative,
+			Break:     s.Kind == agenda.KindBreak,
+			File:      "sessions/" + s.ID + ".ics",
+			Google:    template.URL(googleEvent(p, s)),
+			Outlook:   template.URL(outlookEvent(s)),
+		}
+		for _, sp := range s.Speakers {
+			sd.Speakers = append(sd.Speakers, sp.Name)
+		}
+		for _, t := range s.Tracks {
+			sd.Tracks = append(sd.Tracks, trackData{Name: t.Name, Color: t.Color.Hex})
+		}
+		day.Sessions = append(day.Sessions, sd)
+	}
+	tmpl, err := template.New("index.html").Parse(pageText)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("writing the page: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// feedLinks are the ways to subscribe to a feed.
+func feedLinks(f Feed, base string) feedData {
+	fd := feedData{Name: f.Name, File: f.Path}
+	if base == "" {
+		return fd
+	}
+	https := base + "/" + f.Path
+	fd.HTTPS = https
+	if rest, ok := strings.CutPrefix(https, "https://"); ok {
+		fd.Webcal = template.URL("webcal://" + rest)
+	} else if rest, ok := strings.CutPrefix(https, "http://"); ok {
+		fd.Webcal = template.URL("webcal://" + rest)
+	}
+	// Google takes the https address (its importer refuses webcal:// now
+	// and then); Outlook's two sites take the address and a name.
+	fd.Google = template.URL("https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(https))
+	q := query(url.Values{"url": {https}, "name": {f.Name}})
+	fd.OutlookLive = template.URL("https://outlook.live.com/calendar/0/addfromweb?" + q)
+	fd.OutlookOffice = template.URL("https://outlook.office.com/calendar/0/addfromweb?" + q)
+	return fd
+}
+
+// googleEvent is a link that adds one session to Google Calendar, with
+// its times in UTC and the programme's zone.
+func googleEvent(p *agenda.Programme, s *agenda.Session) string {
+	q := url.Values{
+		"action":   {"TEMPLATE"},
+		"text":     {s.Title},
+		"dates":    {s.Start.UTC().Format("20060102T150405Z") + "/" + s.End.UTC().Format("20060102T150405Z")},
+		"ctz":      {p.ZoneName},
+		"location": {s.Location},
+	}
+	if d := details(s); d != "" {
+		q.Set("details", d)
+	}
+	return "https://calendar.google.com/calendar/render?" + query(q)
+}
+
+// outlookEvent is a link that opens Outlook's form for a new event with
+// the session in it, its times in UTC.
+func outlookEvent(s *agenda.Session) string {
+	q := url.Values{
+		"path":     {"/calendar/action/compose"},
+		"rru":      {"addevent"},
+		"subject":  {s.Title},
+		"startdt":  {s.Start.UTC().Format("2006-01-02T15:04:05Z")},
+		"enddt":    {s.End.UTC().Format("2006-01-02T15:04:05Z")},
+		"location": {s.Location},
+	}
+	if d := details(s); d != "" {
+		q.Set("body", d)
+	}
+	return "https://outlook.live.com/calendar/0/deeplink/compose?" + query(q)
+}
+
+// query encodes a query string with spaces as %20, which every site takes
+// (a '+' would be written &#43; in the page).
+func query(v url.Values) string {
+	return strings.ReplaceAll(v.Encode(), "+", "%20")
+}
+
+// details is what a one-off event carries of a session besides its title,
+// times and place.
+func details(s *agenda.Session) string {
+	var parts []string
+	for _, part := range []string{s.Online, s.Description, s.URL} {
+		if part != "" {
+			parts = append(parts, part)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+type page struct {
+	Lang, Title, Description, Zone string
+	W                              words
+	Feeds                          []feedData
+	Days                           []dayData
+}
+
+type feedData struct {
+	Name, File, HTTPS          string
+	Webcal, Google             template.URL
+	OutlookLive, OutlookOffice template.URL
+}
+
+type dayData struct {
+	Date     string
+	Sessions []sessionData
+}
+
+type sessionData struct {
+	ID, Title, Start, End, StartUTC, EndUTC string
+	Location, Online, File                  string
+	Speakers                                []string
+	Tracks                                  []trackData
+	Cancelled, Tentative, Break             bool
+	Google, Outlook                         template.URL
+}
+
+type trackData struct {
+	Name, Color string
+}

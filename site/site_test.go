@@ -1,0 +1,75 @@
+package site
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/agendacal/agendacal/agenda"
+)
+
+func pristina(t *testing.T) *agenda.Programme {
+	t.Helper()
+	data, err := os.ReadFile("../examples/pristina.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, problems := agenda.Parse("pristina.yaml", data)
+	if p == nil {
+		t.Fatal(problems)
+	}
+	return p
+}
+
+// The page's links are exactly what Google, Outlook and calendar programs
+// take.
+func TestPageLinks(t *testing.T) {
+	p := pristina(t)
+	page, err := Page(p, []Feed{{Name: p.Title, Path: "programme.ics"}, {Name: "Plenary", Path: "tracks/plenary.ics"}}, Options{BaseURL: "https://events.example.org/pristina/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	for _, want := range []string{
+		`<html lang="en">`,
+		`<meta name="viewport" content="width=device-width, initial-scale=1">`,
+		`value="https://events.example.org/pristina/tracks/plenary.ics"`,
+		`href="webcal://events.example.org/pristina/programme.ics"`,
+		`href="https://calendar.google.com/calendar/r?cid=https%3A%2F%2Fevents.example.org%2Fpristina%2Fprogramme.ics"`,
+		`href="https://outlook.live.com/calendar/0/addfromweb?name=Plenary&amp;url=https%3A%2F%2Fevents.example.org%2Fpristina%2Ftracks%2Fplenary.ics"`,
+		`href="https://outlook.office.com/calendar/0/addfromweb?name=Plenary&amp;url=https%3A%2F%2Fevents.example.org%2Fpristina%2Ftracks%2Fplenary.ics"`,
+		`href="sessions/opening.ics" download`,
+		// 09:00 in Belgrade is 07:00 UTC.
+		`<time datetime="2017-06-29T07:00:00Z">09:00</time>`,
+		`dates=20170629T070000Z%2F20170629T073000Z`,
+		`ctz=Europe%2FBelgrade`,
+		`startdt=2017-06-29T07%3A00%3A00Z&amp;subject=Opening%20session`,
+		`Times are in <strong id="zone">Europe/Belgrade</strong>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if strings.Contains(html, "<script src") || strings.Contains(html, `<link rel="stylesheet"`) || strings.Contains(html, "http://") {
+		t.Error("the page loads an external resource")
+	}
+}
+
+// Without a base address the page offers downloads, and nothing that
+// needs one; a cancelled session is marked as such.
+func TestPageWithoutBaseURL(t *testing.T) {
+	p := pristina(t)
+	p.Sessions[1].Status = agenda.StatusCancelled
+	p.Language = "sq"
+	page, err := Page(p, []Feed{{Name: p.Title, Path: "programme.ics"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	if strings.Contains(html, "webcal://") || strings.Contains(html, "addfromweb") || !strings.Contains(html, `href="programme.ics" download`) {
+		t.Error("subscription links without a base address")
+	}
+	if !strings.Contains(html, `class="session cancelled" id="opening"`) || !strings.Contains(html, `<span class="status">Anuluar:</span>`) {
+		t.Error("the cancelled session is not marked, in Albanian")
+	}
+}
