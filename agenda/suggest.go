@@ -2,7 +2,6 @@ package agenda
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -53,15 +52,6 @@ func closest(word string, candidates []string) string {
 // distance costs the product of the lengths, and nothing that long is a
 // typo of a short name.
 const maxSuggestible = 64
-
-// orList formats names as "a", "a or b", or "a, b or c", each quoted.
-func orList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return orOf(q)
-}
 
 // orOf joins items as a, a or b, or a, b or c.
 func orOf(items []string) string {
