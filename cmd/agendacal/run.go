@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -21,6 +22,7 @@ import (
 	"github.com/agendacal/agendacal/examples"
 	"github.com/agendacal/agendacal/ical"
 	"github.com/agendacal/agendacal/publish"
+	"github.com/agendacal/agendacal/serve"
 )
 
 // version is agendacal's version, printed by --version.
@@ -86,6 +88,16 @@ type environment struct {
 func newApp(env *environment) *cli.App {
 	strict := &cli.BoolFlag{Name: "strict", Usage: "treat warnings as errors", EnvVars: []string{"AGENDACAL_STRICT"}}
 	maxSize := &cli.StringFlag{Name: "max-size", Value: "16MiB", Usage: "refuse programme files larger than `SIZE` (as in 64MiB)", EnvVars: []string{"AGENDACAL_MAX_SIZE"}}
+	publishFlags := []cli.Flag{
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "public", Usage: "output `DIR`, or - for standard output", EnvVars: []string{"AGENDACAL_OUT"}},
+		&cli.DurationFlag{Name: "wait", Value: time.Minute, Usage: "how long to wait for another build writing the same folder", EnvVars: []string{"AGENDACAL_WAIT"}},
+		&cli.DurationFlag{Name: "keep-removed", Value: 30 * 24 * time.Hour, Usage: "how long a session removed from the programme stays published as cancelled", EnvVars: []string{"AGENDACAL_KEEP_REMOVED"}},
+		&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
+		&cli.StringFlag{Name: "base-url", Usage: "the https `URL` the folder is served at, for the subscribe page's links (base_url: in the programme)", EnvVars: []string{"AGENDACAL_BASE_URL"}},
+		&cli.DurationFlag{Name: "alarm", Usage: "add a reminder this long before each session to the session files (as in 15m)", EnvVars: []string{"AGENDACAL_ALARM"}},
+		strict, maxSize,
+	}
 	return &cli.App{
 		Name:    "agendacal",
 		Usage:   "turn a meeting programme in YAML into iCalendar files",
@@ -112,18 +124,21 @@ func newApp(env *environment) *cli.App {
 					"Checks the programme first and writes nothing when it has errors. Prints\n" +
 					"nothing on success but warnings. SOURCE_DATE_EPOCH, when set, is the time\n" +
 					"of the build (the DTSTAMP of new and changed events).",
-				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "public", Usage: "output `DIR`, or - for standard output", EnvVars: []string{"AGENDACAL_OUT"}},
-					&cli.DurationFlag{Name: "wait", Value: time.Minute, Usage: "how long to wait for another build writing the same folder", EnvVars: []string{"AGENDACAL_WAIT"}},
-					&cli.DurationFlag{Name: "keep-removed", Value: 30 * 24 * time.Hour, Usage: "how long a session removed from the programme stays published as cancelled", EnvVars: []string{"AGENDACAL_KEEP_REMOVED"}},
-					&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
-					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
-					&cli.StringFlag{Name: "base-url", Usage: "the https `URL` the folder is served at, for the subscribe page's links (base_url: in the programme)", EnvVars: []string{"AGENDACAL_BASE_URL"}},
-					&cli.DurationFlag{Name: "alarm", Usage: "add a reminder this long before each session to the session files (as in 15m)", EnvVars: []string{"AGENDACAL_ALARM"}},
-					strict, maxSize,
-				},
+				Flags:        publishFlags,
 				OnUsageError: onUsageError,
 				Action:       func(c *cli.Context) error { return build(c, env) },
+			},
+			{
+				Name:      "serve",
+				Usage:     "build, serve the folder over HTTP and rebuild when the programme changes",
+				ArgsUsage: "PROGRAMME.yaml",
+				Description: "Builds as 'agendacal build' does, serves the folder (calendars as\n" +
+					"text/calendar, the page as text/html, with ETags; dotfiles never), and\n" +
+					"rebuilds within two seconds of the programme file changing. Stops on\n" +
+					"Ctrl-C or SIGTERM.",
+				Flags:        append([]cli.Flag{&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "the `HOST:PORT` to listen on", EnvVars: []string{"AGENDACAL_ADDR"}}}, publishFlags...),
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return serveFolder(c, env) },
 			},
 			{
 				Name:      "check",
@@ -204,7 +219,7 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 	for _, p := range problems {
 		// A build prints only what may need mending, so that cron mails
 		// nothing when all is well: notes are for check.
-		if c.Command.Name == "build" && (p.Severity == agenda.Note || p.Severity == agenda.Warning && c.Bool("quiet")) {
+		if c.Command.Name != "check" && (p.Severity == agenda.Note || p.Severity == agenda.Warning && c.Bool("quiet")) {
 			continue
 		}
 		fmt.Fprintln(env.stderr, p)
@@ -294,6 +309,31 @@ func baseURL(c *cli.Context, p *agenda.Programme) (string, error) {
 	return s, nil
 }
 
+// serveFolder builds the programme, serves its folder and rebuilds it when
+// the programme file changes, until it is interrupted.
+func serveFolder(c *cli.Context, env *environment) error {
+	out := c.String("out")
+	if out == "-" {
+		return usageErrorf("serve needs a folder: give --out DIR")
+	}
+	if err := build(c, env); err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", c.String("addr"))
+	if err != nil {
+		return &exitError{code: exitOutput, msg: fmt.Sprintf("cannot listen on %q: %v", c.String("addr"), err)}
+	}
+	fmt.Fprintf(env.stderr, "agendacal: serving %s at http://%s/ (Ctrl-C stops)\n", out, l.Addr())
+	err = serve.Run(env.ctx, l, serve.Options{
+		Dir: out, Watch: c.Args().First(), Log: env.stderr,
+		Rebuild: func() error { return build(c, env) },
+	})
+	if err != nil {
+		return &exitError{code: exitOutput, msg: err.Error()}
+	}
+	return nil
+}
+
 // parseSize reads a size such as 128MiB, 50MB, 4096 or 1G.
 func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
@@ -373,7 +413,7 @@ func initProgramme(c *cli.Context, env *environment) error {
 // stops reading flags at the first argument.
 func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return nil, usageErrorf("no command: agendacal init, check or build (see 'agendacal --help')")
+		return nil, usageErrorf("no command: agendacal init, check, build or serve (see 'agendacal --help')")
 	}
 	var cmd *cli.Command
 	at := 1
@@ -385,7 +425,7 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 			}
 			cmd = app.Command(args[at])
 			if cmd == nil {
-				return nil, usageErrorf("unknown command %q: the commands are init, check and build (see 'agendacal --help')", args[at])
+				return nil, usageErrorf("unknown command %q: the commands are init, check, build and serve (see 'agendacal --help')", args[at])
 			}
 			break
 		}
