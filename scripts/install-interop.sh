@@ -35,6 +35,9 @@ apt_packages=(
   khal calcurse
   # a case-blind file system to publish into: FAT images mounted with FUSE
   dosfstools fusefat fuse3
+  # serving: nginx with the README's snippet, wrk for load; the page in
+  # headless Chromium
+  nginx-light wrk chromium
   # node runtime for ical.js (often preinstalled from elsewhere, see below)
 )
 

@@ -18,7 +18,7 @@ h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.1rem; margin: 0; }
 a { color: #0645ad; }
 .feeds { display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); padding: 0; list-style: none; }
-.feeds li, .session { border: 1px solid #ccc; border-radius: .4rem; padding: .6rem .8rem; }
+.feeds > li, .session { border: 1px solid #ccc; border-radius: .4rem; padding: .6rem .8rem; }
 .feeds input { width: 100%; box-sizing: border-box; font: inherit; }
 .links { display: flex; flex-wrap: wrap; gap: .3rem 1rem; margin: .3rem 0 0; padding: 0; list-style: none; }
 .sessions { list-style: none; padding: 0; display: grid; gap: .5rem; }

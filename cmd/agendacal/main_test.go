@@ -103,7 +103,13 @@ func firstDifference(got, want []byte) string {
 	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
 	for i := 0; i < len(g) && i < len(w); i++ {
 		if g[i] != w[i] {
-			return fmt.Sprintf("line %d:\n got  %q\n want %q", i+1, g[i], w[i])
+			// Around the first differing byte: bookkeeping is one long line.
+			at := 0
+			for at < len(g[i]) && at < len(w[i]) && g[i][at] == w[i][at] {
+				at++
+			}
+			around := func(s string) string { return s[max(0, at-60):min(len(s), at+60)] }
+			return fmt.Sprintf("line %d, byte %d:\n got  …%q…\n want …%q…", i+1, at+1, around(g[i]), around(w[i]))
 		}
 	}
 	return "one is a prefix of the other"
