@@ -3,6 +3,10 @@ package interop
 import (
 	"bytes"
 	"context"
+	"html"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/publish"
+	"github.com/agendacal/agendacal/serve"
 )
 
 // chromiumArgs start Debian's Chromium headless on this closed machine.
@@ -97,4 +102,62 @@ func TestPageInChromium(t *testing.T) {
 	if n := bytes.Count(dom, []byte("calendar.google.com/calendar/render?action=TEMPLATE")); n != len(p.Sessions) {
 		t.Errorf("%d add-to-Google links, want %d", n, len(p.Sessions))
 	}
+	clickLinks(t, chromium, out, work, hrefs)
+}
+
+// clickPage, put beside the page, loads it in a frame of the same origin,
+// clicks every link and records where the browser would have gone (the
+// navigation itself is cancelled: this machine reaches no other host).
+const clickPage = `<!DOCTYPE html>
+<html><body><iframe id="f" src="index.html"></iframe>
+<script>
+document.getElementById("f").onload = function () {
+  var doc = this.contentDocument, went = [];
+  doc.addEventListener("click", function (e) { var a = e.target.closest("a"); if (a) { went.push(a.href); e.preventDefault(); } }, true);
+  doc.querySelectorAll("a[href]").forEach(function (a) { a.click(); });
+  var out = document.createElement("pre"); out.id = "went"; out.textContent = went.join("\n"); document.body.appendChild(out);
+};
+</script></body></html>`
+
+// clickLinks serves the folder with agendacal's own handler, has Chromium
+// click every link of the page, and checks that each leads where the
+// page's markup says.
+func clickLinks(t *testing.T, chromium, folder, work string, hrefs map[string]bool) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(folder, "click.html"), []byte(clickPage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: serve.Handler(folder, io.Discard)}
+	go srv.Serve(l)
+	defer srv.Close()
+	base := "http://" + l.Addr().String() + "/"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	args := append(chromiumArgs(filepath.Join(work, "profile-click")), "--virtual-time-budget=5000", "--dump-dom", base+"click.html")
+	dom, err := exec.CommandContext(ctx, chromium, args...).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	m := regexp.MustCompile(`(?s)<pre id="went">(.*?)</pre>`).FindSubmatch(dom)
+	if m == nil {
+		t.Fatalf("Chromium clicked nothing:\n%s", dom)
+	}
+	clicked := map[string]bool{}
+	for _, u := range strings.Split(html.UnescapeString(string(m[1])), "\n") {
+		clicked[u] = true
+	}
+	for href := range hrefs {
+		want := href
+		if !strings.Contains(href, "://") {
+			want = base + href // a file of the folder, resolved by the browser
+		}
+		if !clicked[want] {
+			t.Errorf("clicking the link to %s did not lead there", href)
+		}
+	}
+	t.Logf("Chromium clicked %d links", len(clicked))
 }
