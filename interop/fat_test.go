@@ -19,14 +19,8 @@ import (
 // whose name differs from a foreign file's only in case does not replace
 // it.
 func TestCaseBlindFileSystem(t *testing.T) {
-	for _, tool := range []string{"mkfs.vfat", "fusefat", "fusermount"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if required() {
-				t.Fatalf("%s is not installed (AGENDACAL_INTEROP=require)", tool)
-			}
-			t.Skipf("%s is not installed", tool)
-		}
-	}
+	mkfs := need(t, "mkfs.vfat", "/sbin/mkfs.vfat", "/usr/sbin/mkfs.vfat")
+	fusefat, fusermount := need(t, "fusefat"), need(t, "fusermount")
 	work := t.TempDir()
 	image, mnt := filepath.Join(work, "fat.img"), filepath.Join(work, "mnt")
 	if err := os.WriteFile(image, make([]byte, 16<<20), 0o644); err != nil {
@@ -35,16 +29,16 @@ func TestCaseBlindFileSystem(t *testing.T) {
 	if err := os.Mkdir(mnt, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("mkfs.vfat", image).CombinedOutput(); err != nil {
+	if out, err := exec.Command(mkfs, image).CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.vfat: %v\n%s", err, out)
 	}
-	if out, err := exec.Command("fusefat", "-o", "rw+", image, mnt).CombinedOutput(); err != nil {
+	if out, err := exec.Command(fusefat, "-o", "rw+", image, mnt).CombinedOutput(); err != nil {
 		if required() {
 			t.Fatalf("fusefat: %v\n%s", err, out)
 		}
 		t.Skipf("this machine cannot mount a FAT image: %v", err)
 	}
-	t.Cleanup(func() { exec.Command("fusermount", "-u", mnt).Run() })
+	t.Cleanup(func() { exec.Command(fusermount, "-u", mnt).Run() })
 	probe := filepath.Join(mnt, "Probe")
 	os.WriteFile(probe, nil, 0o644)
 	if _, err := os.Stat(filepath.Join(mnt, "PROBE")); err != nil {

@@ -31,13 +31,7 @@ func chromiumArgs(profile string) []string {
 // (in $AGENDACAL_ARTEFACTS, else the test's folder), and checks the links
 // of the page as Chromium built it.
 func TestPageInChromium(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if required() {
-			t.Fatal("chromium is not installed (AGENDACAL_INTEROP=require)")
-		}
-		t.Skip("chromium is not installed")
-	}
+	chromium := need(t, "chromium")
 	work := t.TempDir()
 	data, err := os.ReadFile(filepath.Join("..", "examples", "pristina.yaml"))
 	if err != nil {

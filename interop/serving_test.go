@@ -35,20 +35,7 @@ const nginxSite = `
 // snippet, and checks the headers calendar programs rely on, as for
 // 'agendacal serve'.
 func TestNginx(t *testing.T) {
-	nginx, err := exec.LookPath("nginx")
-	if err != nil {
-		for _, p := range []string{"/usr/sbin/nginx"} {
-			if _, e := os.Stat(p); e == nil {
-				nginx, err = p, nil
-			}
-		}
-	}
-	if err != nil {
-		if required() {
-			t.Fatal("nginx is not installed (AGENDACAL_INTEROP=require)")
-		}
-		t.Skip("nginx is not installed")
-	}
+	nginx := need(t, "nginx", "/usr/sbin/nginx")
 	files := build(t, filepath.Join("..", "examples", "pristina.yaml"))
 	dir := filepath.Dir(files[0].path)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -80,6 +67,26 @@ func TestNginx(t *testing.T) {
 		data, _ := os.ReadFile(filepath.Join(prefix, "logs", "error.log"))
 		return string(data)
 	})
+}
+
+// need returns the path of a program the test runs (looked for on PATH,
+// then at the paths given), skipping the test when it is not installed,
+// or failing it under AGENDACAL_INTEROP=require.
+func need(t *testing.T, name string, paths ...string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if required() {
+		t.Fatalf("%s is not installed (AGENDACAL_INTEROP=require)", name)
+	}
+	t.Skipf("%s is not installed", name)
+	return ""
 }
 
 // checkServing checks a server of a published Pristina folder at base.
@@ -138,13 +145,7 @@ func checkServing(t *testing.T, base string, log func() string) {
 // loads it with wrk for a bounded few seconds, asking for the whole
 // programme and then revalidating it (304); the figures go to the log.
 func TestServeUnderLoad(t *testing.T) {
-	wrk, err := exec.LookPath("wrk")
-	if err != nil {
-		if required() {
-			t.Fatal("wrk is not installed (AGENDACAL_INTEROP=require)")
-		}
-		t.Skip("wrk is not installed")
-	}
+	wrk := need(t, "wrk")
 	work := t.TempDir()
 	bin := filepath.Join(work, "agendacal")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/agendacal").CombinedOutput(); err != nil {
