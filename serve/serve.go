@@ -18,7 +18,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -101,14 +100,10 @@ func contentType(name string) string {
 }
 
 // etag is a strong entity tag: a build that changes a file's bytes writes
-// a new file (a new inode and modification time), and one that does not
-// leaves it alone.
+// a new file (a new modification time, to the nanosecond), and one that
+// does not leaves it alone.
 func etag(fi os.FileInfo) string {
-	ino := uint64(0)
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	return fmt.Sprintf(`"%x-%x-%x"`, ino, fi.Size(), fi.ModTime().UnixNano())
+	return fmt.Sprintf(`"%x-%x"`, fi.Size(), fi.ModTime().UnixNano())
 }
 
 // recorder notes the status and size of a response for the log.
