@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -44,8 +46,17 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 	for _, f := range feeds {
 		data.Feeds = append(data.Feeds, feedLinks(f, base))
 	}
+	// Day by day, each in order of start: sessions removed from the
+	// programme (still shown, cancelled) come after the others.
+	sessions := slices.Clone(p.Sessions)
+	sort.SliceStable(sessions, func(i, j int) bool {
+		if sessions[i].Date != sessions[j].Date {
+			return sessions[i].Date < sessions[j].Date
+		}
+		return sessions[i].Start.Before(sessions[j].Start)
+	})
 	var day *dayData
-	for _, s := range p.Sessions {
+	for _, s := range sessions {
 		start, end := s.Start.In(p.Zone), s.End.In(p.Zone)
 		if day == nil || day.Date != s.Date {
 			data.Days = append(data.Days, dayData{Date: s.Date})

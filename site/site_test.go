@@ -73,3 +73,23 @@ func TestPageWithoutBaseURL(t *testing.T) {
 		t.Error("the cancelled session is not marked, in Albanian")
 	}
 }
+
+// A session removed from the programme, published as cancelled after the
+// others, is shown in its day and at its time.
+func TestPageOrder(t *testing.T) {
+	p := pristina(t)
+	removed := *p.Sessions[0]
+	removed.ID, removed.Status = "gone", agenda.StatusCancelled
+	p.Sessions = append(p.Sessions[1:], &removed)
+	page, err := Page(p, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	if n := strings.Count(html, `id="day-2017-06-29"`); n != 1 {
+		t.Errorf("the day is shown %d times", n)
+	}
+	if gone, opening := strings.Index(html, `id="gone"`), strings.Index(html, `id="opening"`); gone < 0 || gone > opening {
+		t.Error("the removed 08:30 session is not shown first")
+	}
+}
