@@ -116,8 +116,9 @@ func newApp(env *environment) *cli.App {
 				Name:      "build",
 				Usage:     "write the programme's calendars",
 				ArgsUsage: "PROGRAMME.yaml",
-				Description: "Writes DIR/programme.ics (every session), DIR/tracks/<track>.ics and\n" +
-					"DIR/sessions/<session>.ics, and rewrites only the files that change: an event\n" +
+				Description: "Writes DIR/programme.ics (every session), DIR/tracks/<track>.ics,\n" +
+					"DIR/rooms/<room>.ics, DIR/days/<date>.ics, DIR/sessions/<session>.ics and the\n" +
+					"subscribe page DIR/index.html, and rewrites only the files that change: an event\n" +
 					"that changes gets a higher SEQUENCE, one removed from the programme stays\n" +
 					"as cancelled for --keep-removed. DIR/.agendacal.state remembers what was\n" +
 					"published. With --out -, writes the whole programme to standard output.\n" +
