@@ -106,18 +106,24 @@ func serialisation() *ics.SerializationConfiguration {
 func NewEncoder(p *agenda.Programme, opts Options) *Encoder {
 	e := &Encoder{prog: p, opts: opts, words: WordsFor(p.Language)}
 	if len(p.Sessions) > 0 {
-		first, last := p.Sessions[0].Start, p.Sessions[0].End
-		for _, s := range p.Sessions {
-			if s.Start.Before(first) {
-				first = s.Start
-			}
-			if s.End.After(last) {
-				last = s.End
-			}
-		}
+		first, last := span(p.Sessions)
 		e.zone = newZone(p.ZoneName, p.Zone, first, last)
 	}
 	return e
+}
+
+// span is when the first of some sessions starts and the last ends.
+func span(sessions []*agenda.Session) (first, last time.Time) {
+	first, last = sessions[0].Start, sessions[0].End
+	for _, s := range sessions[1:] {
+		if s.Start.Before(first) {
+			first = s.Start
+		}
+		if s.End.After(last) {
+			last = s.End
+		}
+	}
+	return first, last
 }
 
 // Prepare renders every session's event, on up to workers goroutines, so
@@ -280,16 +286,7 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		return err
 	}
 	if len(c.Sessions) > 0 {
-		first, last := c.Sessions[0].Start, c.Sessions[0].End
-		for _, s := range c.Sessions[1:] {
-			if s.Start.Before(first) {
-				first = s.Start
-			}
-			if s.End.After(last) {
-				last = s.End
-			}
-		}
-		if _, err := w.Write(e.zone.vtimezone(first, last)); err != nil {
+		if _, err := w.Write(e.zone.vtimezone(span(c.Sessions))); err != nil {
 			return err
 		}
 	}

@@ -408,11 +408,7 @@ func (b *build) plan(prev *State, p *agenda.Programme) (*State, *agenda.Programm
 
 // writeState replaces the bookkeeping with st.
 func (b *build) writeState(st *State) error {
-	f, err := stageFile(b.dir, stateName, bufio.NewWriterSize(nil, 64<<10), st.writeTo)
-	if err == nil {
-		err = renameFile(f.temp, f.final)
-	}
-	if err != nil {
+	if err := b.replace(stateName, st.writeTo); err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}
 	return nil
@@ -424,18 +420,20 @@ func (b *build) writePending(rels []string) error {
 	if len(rels) == 0 {
 		return nil
 	}
-	if err := b.replace(pendingName, []byte(strings.Join(rels, "\n")+"\n")); err != nil {
+	list := func(w io.Writer) error {
+		_, err := io.WriteString(w, strings.Join(rels, "\n")+"\n")
+		return err
+	}
+	if err := b.replace(pendingName, list); err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", pendingName, err)
 	}
 	return nil
 }
 
-// replace replaces the file rel in the output folder with data, whole.
-func (b *build) replace(rel string, data []byte) error {
-	f, err := stageFile(b.dir, rel, bufio.NewWriter(nil), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+// replace replaces the file rel in the output folder, whole, with what
+// write writes.
+func (b *build) replace(rel string, write func(io.Writer) error) error {
+	f, err := stageFile(b.dir, rel, bufio.NewWriterSize(nil, 64<<10), write)
 	if err == nil {
 		err = renameFile(f.temp, f.final)
 	}
