@@ -36,6 +36,9 @@ type decoder struct {
 	trackAdvice    map[string]string
 	trackNames     []string
 	trackSuggester *suggester
+	// firstInvite is the first session's invite:, where a missing
+	// organizer address is reported when there are no participants.
+	firstInvite *yaml.Node
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {

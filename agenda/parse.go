@@ -45,7 +45,7 @@ type sessionSource struct {
 }
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
-	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "base_url", "tracks", "days"})
+	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "base_url", "participants", "tracks", "days"})
 	if f == nil {
 		return nil
 	}
@@ -75,6 +75,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	}
 	p.Online = d.url(f["online"], "online")
 	p.BaseURL = d.url(f["base_url"], "base_url")
+	p.Participants = d.participants(f["participants"])
 	p.Tracks = d.tracks(f["tracks"])
 	tracks := make(map[string]*Track, len(p.Tracks)) // by lower-case id
 	for _, t := range p.Tracks {
@@ -91,6 +92,9 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	}
 	for _, day := range days {
 		sources = append(sources, d.day(day, p, tracks)...)
+	}
+	if len(p.Participants) > 0 || d.firstInvite != nil {
+		d.needOrganizerEmail(f["participants"], d.firstInvite, p)
 	}
 	d.assignIDs(sources)
 	d.checkOverlaps(sources)

@@ -36,7 +36,7 @@ func TestParseProblems(t *testing.T) {
 		{"unknown top-level key", "titel: T\ntimezone: UTC\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
 			[]string{`p.yaml:1:1: unknown key "titel" in the programme (did you mean "title"?)`}},
 		{"unknown key without suggestion", programme("- {time: 09:30-10:30, title: A, zzzzzzzzzz: 1}"),
-			[]string{`p.yaml:7:39: unknown key "zzzzzzzzzz" in a session; known keys are id, time, start, end, duration, title, kind, status, speakers, topics, track, room, floor, location, online, description, url`}},
+			[]string{`p.yaml:7:39: unknown key "zzzzzzzzzz" in a session; known keys are id, time, start, end, duration, title, kind, status, speakers, topics, track, room, floor, location, online, description, url, invite`}},
 		{"duplicate key", programme("- {time: 09:30-10:30, title: A, title: B}"),
 			[]string{`p.yaml:7:39: key "title" appears twice in a session (first at line 7): keep one`}},
 		{"speakers not a list", programme("- {time: 09:30-10:30, title: A, speakers: 3}"),

@@ -32,7 +32,9 @@ type Programme struct {
 	// Online is where sessions take place online unless they say
 	// otherwise; "" when they do not.
 	Online string
-	Tracks []*Track
+	// Participants are the people sessions invite, each address once.
+	Participants []*Participant
+	Tracks       []*Track
 	// Rooms are the rooms sessions take place in, in the order they first
 	// appear.
 	Rooms []*Room
@@ -123,6 +125,10 @@ type Session struct {
 	URL         string
 	// Online is the address where the session takes place online.
 	Online string
+	// Invitees are who is invited to the session: participants by its
+	// invite: (all of them unless it says otherwise or is a break) and
+	// its speakers who give an e-mail address, each address once.
+	Invitees []*Person
 	// Room is the room the session is in; nil when it has none.
 	Room *Room
 	// Location is the text of where the session is: the session's own

@@ -79,7 +79,7 @@ func afterMidnight(prev, next time.Time) bool {
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
-	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "online", "description", "url"})
+	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "online", "description", "url", "invite"})
 	if f == nil {
 		return sessionSource{}, false
 	}
@@ -156,6 +156,10 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 		s.Online = p.Online
 	}
 	s.Start, s.End = d.times(n, f, date, p)
+	if f["invite"] != nil && d.firstInvite == nil {
+		d.firstInvite = f["invite"]
+	}
+	s.Invitees = d.invitees(f["invite"], s, p)
 	if len(d.problems) > before && d.problems[before:].Err(false) != nil {
 		return sessionSource{}, false
 	}

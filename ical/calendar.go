@@ -59,6 +59,9 @@ type Calendar struct {
 	// Method is the iTIP method (RFC 5546), such as REQUEST; empty for a
 	// plain calendar.
 	Method string
+	// Attendee, when set, is the one ATTENDEE of every event: the person
+	// an invitation is for. Feeds never have one.
+	Attendee *agenda.Person
 }
 
 // Encoder writes calendars of one programme. It works out the zone's clock
@@ -262,6 +265,23 @@ func (e *Encoder) writeAlarm(w io.Writer, s *agenda.Session, before time.Duratio
 	return err
 }
 
+// writeAttendee writes the ATTENDEE of an invitation (RFC 5545 3.8.4.1):
+// asked to reply to a REQUEST (RFC 5546 3.2.2), told of a CANCEL.
+func writeAttendee(w io.Writer, p *agenda.Person, method string) error {
+	var b bytes.Buffer
+	line := "ATTENDEE"
+	if p.Name != "" {
+		line += ";CN=" + paramValue(cleanText(p.Name))
+	}
+	line += ";ROLE=REQ-PARTICIPANT"
+	if method != "CANCEL" {
+		line += ";PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
+	}
+	writeFolded(&b, line+":mailto:"+cleanURI(p.Email))
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
 // writeRevision writes the properties of a revision.
 func writeRevision(w io.Writer, r Revision) error {
 	stamp := r.Changed.UTC().Format(localLayout + "Z")
@@ -309,14 +329,21 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		if err := writeRevision(w, rev); err != nil {
 			return err
 		}
-		if c.Alarm > 0 {
-			// The reminder goes last, inside the event.
+		if c.Alarm > 0 || c.Attendee != nil {
+			// The attendee and the reminder go last, inside the event.
 			const end = "END:VEVENT\r\n"
 			if _, err := w.Write(ev[at : len(ev)-len(end)]); err != nil {
 				return err
 			}
-			if err := e.writeAlarm(w, s, c.Alarm); err != nil {
-				return err
+			if c.Attendee != nil {
+				if err := writeAttendee(w, c.Attendee, c.Method); err != nil {
+					return err
+				}
+			}
+			if c.Alarm > 0 {
+				if err := e.writeAlarm(w, s, c.Alarm); err != nil {
+					return err
+				}
 			}
 			ev, at = []byte(end), 0
 		}

@@ -109,9 +109,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	rep.Rebuilt, rep.Recovered = b.rebuilt, b.recovered
-	if len(prev.Events) > 0 || len(prev.Retired) > 0 {
-		p.KeepIDs(prev.published(), prev.reserved())
-	}
+	prev.KeepIDs(p)
 	next, all := b.plan(prev, p)
 	e := ical.NewEncoder(all, ical.Options{Stamp: opts.Now})
 	for s, event := range b.published {
@@ -124,13 +122,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		uid := s.ID + "@" + p.UIDDomain
 		ev := next.Events[uid]
 		ev.Fingerprint = e.Fingerprint(s)
-		ev.Sequence, ev.Changed = 0, opts.Now.UTC()
-		if old := prev.Events[uid]; old != nil {
-			ev.Sequence, ev.Changed = old.Sequence, old.Changed
-			if old.Fingerprint != ev.Fingerprint {
-				ev.Sequence, ev.Changed = old.Sequence+1, opts.Now.UTC()
-			}
-		}
+		prev.Revise(uid, ev, opts.Now)
 		e.Revise(s, ical.Revision{Sequence: ev.Sequence, Changed: ev.Changed})
 	}
 	prev.Events = nil // done with: its memory serves the files
@@ -353,15 +345,14 @@ func (b *build) plan(prev *State, p *agenda.Programme) (*State, *agenda.Programm
 	next := &State{
 		Version:   stateVersion,
 		Programme: programmeRef{Title: p.Title, UIDDomain: p.UIDDomain},
-		Events:    make(map[string]*Event, len(p.Sessions)),
-		Retired:   slices.Clone(prev.Retired),
+		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired)},
 		Files:     map[string]string{},
 	}
 	all := *p
 	all.Sessions = slices.Clone(p.Sessions)
 	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
 	for _, s := range p.Sessions {
-		next.Events[s.ID+"@"+p.UIDDomain] = record(s)
+		next.Events[s.ID+"@"+p.UIDDomain] = Record(s)
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session

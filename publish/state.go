@@ -32,12 +32,7 @@ const stateVersion = 1
 type State struct {
 	Version   int          `json:"version"`
 	Programme programmeRef `json:"programme"`
-	// Events are by UID: those in the programme and those removed from it
-	// that are still published as cancelled.
-	Events map[string]*Event `json:"events"`
-	// Retired are the UIDs of events no longer published, never to be
-	// given to another session.
-	Retired []string `json:"retired,omitempty"`
+	Memory
 	// Files are the calendars published, by path relative to the folder
 	// with '/', each with the SHA-256 of its bytes ("" when unknown: a
 	// build that stopped while it was being replaced).
@@ -86,10 +81,45 @@ type Event struct {
 	ReadBack bool `json:"read_back,omitempty"`
 }
 
-// record makes the bookkeeping of a session. Its title and place are kept
+// Memory is what the change tracking remembers of the events it has given
+// out, in a published folder and in the invitations alike: every event's
+// id, fingerprint, SEQUENCE and when it last changed, and the ids never to
+// be given to another session.
+type Memory struct {
+	// Events are by UID: those in the programme and those removed from it
+	// that are still published as cancelled.
+	Events map[string]*Event `json:"events"`
+	// Retired are the UIDs of events no longer published, never to be
+	// given to another session.
+	Retired []string `json:"retired,omitempty"`
+}
+
+// KeepIDs gives the sessions of p whose ids are derived the ids they were
+// given out under before (agenda.Programme.KeepIDs).
+func (m *Memory) KeepIDs(p *agenda.Programme) {
+	if len(m.Events) > 0 || len(m.Retired) > 0 {
+		p.KeepIDs(m.published(), m.reserved())
+	}
+}
+
+// Revise gives ev, the event given out now under uid with its
+// fingerprint set (ical.Encoder.Fingerprint), its SEQUENCE and the time it
+// last changed: those remembered, or the next SEQUENCE and now when what a
+// reader sees of it changed.
+func (m *Memory) Revise(uid string, ev *Event, now time.Time) {
+	ev.Sequence, ev.Changed = 0, now.UTC()
+	if old := m.Events[uid]; old != nil {
+		ev.Sequence, ev.Changed = old.Sequence, old.Changed
+		if old.Fingerprint != ev.Fingerprint {
+			ev.Sequence, ev.Changed = old.Sequence+1, now.UTC()
+		}
+	}
+}
+
+// Record makes the bookkeeping of a session. Its title and place are kept
 // as short digests: they serve only to match sessions whose ids are
 // derived.
-func record(s *agenda.Session) *Event {
+func Record(s *agenda.Session) *Event {
 	ev := &Event{ID: s.ID, Derived: s.Derived, Date: s.Date, Title: agenda.Digest(s.Title), Start: s.Start.UTC(), End: s.End.UTC(), Location: agenda.Digest(s.Location)}
 	for _, t := range s.Tracks {
 		ev.Tracks = append(ev.Tracks, t.ID)
@@ -123,9 +153,9 @@ func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
 
 // published lists the events for agenda.Programme.KeepIDs, in a stable
 // order.
-func (st *State) published() []agenda.PublishedID {
+func (m *Memory) published() []agenda.PublishedID {
 	var out []agenda.PublishedID
-	for uid, ev := range st.Events {
+	for uid, ev := range m.Events {
 		if ev.ReadBack {
 			// Read back from a calendar: only the id is known.
 			id, _, _ := strings.Cut(uid, "@")
@@ -144,7 +174,7 @@ func (st *State) published() []agenda.PublishedID {
 }
 
 // reserved tells whether a lower-case session id was ever published.
-func (st *State) reserved() func(string) bool {
+func (m *Memory) reserved() func(string) bool {
 	ids := map[string]bool{}
 	add := func(uid string) {
 		if i := strings.LastIndexByte(uid, '@'); i >= 0 {
@@ -152,10 +182,10 @@ func (st *State) reserved() func(string) bool {
 		}
 		ids[strings.ToLower(uid)] = true
 	}
-	for uid := range st.Events {
+	for uid := range m.Events {
 		add(uid)
 	}
-	for _, uid := range st.Retired {
+	for _, uid := range m.Retired {
 		add(uid)
 	}
 	return func(id string) bool { return ids[id] }
@@ -226,7 +256,7 @@ func readRegular(path string) ([]byte, error) {
 // programme's uid_domain is that of the events read back: another one when
 // none of them is this programme's.
 func recovered(dir, domain string, files []string, force bool) *State {
-	st := &State{Version: stateVersion, Events: map[string]*Event{}, Files: map[string]string{}}
+	st := &State{Version: stateVersion, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}}
 	for _, rel := range files {
 		data, err := readRegular(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil {
