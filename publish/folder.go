@@ -97,7 +97,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, fmt.Errorf("finding the output folder: %w", err)
 	}
 	b.dir = dir
-	unlock, err := lock(dir, opts.Wait)
+	unlock, err := Lock(dir, opts.Wait)
 	if err != nil {
 		return rep, err
 	}
@@ -796,12 +796,13 @@ type BusyError struct {
 }
 
 func (e *BusyError) Error() string {
-	return fmt.Sprintf("another agendacal build is writing %q; gave up after %v", e.Dir, e.Waited)
+	return fmt.Sprintf("another agendacal run is writing %q; gave up after %v", e.Dir, e.Waited)
 }
 
-// lock locks the output folder, trying every tenth of a second for up to
+// Lock locks a folder agendacal writes (the output folder, the folder of
+// invitations) against other runs, trying every tenth of a second for up to
 // wait.
-func lock(dir string, wait time.Duration) (unlock func(), err error) {
+func Lock(dir string, wait time.Duration) (unlock func(), err error) {
 	deadline := time.Now().Add(wait)
 	for {
 		unlock, ok, err := tryLock(dir)

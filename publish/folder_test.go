@@ -469,7 +469,7 @@ func TestFolderIntoReadOnlyFolder(t *testing.T) {
 func TestFolderLocks(t *testing.T) {
 	dir := t.TempDir()
 	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}"))
-	unlock, err := lock(dir, 0)
+	unlock, err := Lock(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

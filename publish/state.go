@@ -191,6 +191,16 @@ func (m *Memory) reserved() func(string) bool {
 	return func(id string) bool { return ids[id] }
 }
 
+// ReadMemory reads what the bookkeeping of a published folder remembers of
+// its events; nil with no error when dir has none.
+func ReadMemory(dir string) (*Memory, error) {
+	st, err := readState(dir)
+	if st == nil || err != nil {
+		return nil, err
+	}
+	return &st.Memory, nil
+}
+
 // readState reads the bookkeeping of dir; nil with no error when there is
 // none.
 func readState(dir string) (*State, error) {

@@ -27,7 +27,7 @@ func TestBuildBusyExitsFour(t *testing.T) {
 	var stderr bytes.Buffer
 	code := run([]string{"agendacal", "build", "--wait", "200ms", "--out", out, filepath.Join("..", "..", "examples", "pristina.yaml")},
 		nil, &bytes.Buffer{}, &stderr, func(string) string { return "" })
-	if code != exitBusy || !strings.Contains(stderr.String(), "another agendacal build is writing") {
+	if code != exitBusy || !strings.Contains(stderr.String(), "another agendacal run is writing") {
 		t.Errorf("exit %d, %q; want %d and a message about the other build", code, stderr.String(), exitBusy)
 	}
 	if _, err := os.Stat(filepath.Join(out, "programme.ics")); !os.IsNotExist(err) {

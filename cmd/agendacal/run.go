@@ -141,6 +141,7 @@ func newApp(env *environment) *cli.App {
 				OnUsageError: onUsageError,
 				Action:       func(c *cli.Context) error { return serveFolder(c, env) },
 			},
+			inviteCommand(env, strict, maxSize),
 			{
 				Name:      "check",
 				Usage:     "report every problem in a programme",
@@ -414,7 +415,7 @@ func initProgramme(c *cli.Context, env *environment) error {
 // stops reading flags at the first argument.
 func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return nil, usageErrorf("no command: agendacal init, check, build or serve (see 'agendacal --help')")
+		return nil, usageErrorf("no command: agendacal init, check, build, serve or invite (see 'agendacal --help')")
 	}
 	var cmd *cli.Command
 	at := 1
