@@ -151,7 +151,7 @@ func (s *SMTP) dial() (*smtp.Client, error) {
 			return nil, err
 		}
 		offered, _ := c.Extension("STARTTLS")
-		c.Close()
+		c.Quit()
 		switch {
 		case offered:
 			c, err = smtp.DialStartTLS(s.Addr, config)

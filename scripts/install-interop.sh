@@ -38,6 +38,8 @@ apt_packages=(
   # serving: nginx with the README's snippet, wrk for load; the page in
   # headless Chromium
   nginx-light wrk chromium
+  # invitations sent through a real mail server, delivered to a Maildir
+  postfix
   # node runtime for ical.js (often preinstalled from elsewhere, see below)
 )
 

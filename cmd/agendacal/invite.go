@@ -88,9 +88,12 @@ func inviteParticipants(c *cli.Context, env *environment) (err error) {
 		}
 	}
 	var noOrganizer *invite.NoOrganizerError
+	var other *publish.OtherProgrammeError
 	switch {
 	case errors.As(err, &noOrganizer):
 		return &exitError{code: exitProblems, msg: err.Error()}
+	case errors.As(err, &other):
+		return &exitError{code: exitOutput, msg: fmt.Sprintf("%q holds the invitations of another programme (uid_domain %s): give another --out", out, other.UIDDomain)}
 	case err != nil:
 		return &exitError{code: exitOutput, msg: err.Error()}
 	}
