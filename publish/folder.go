@@ -10,8 +10,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +17,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -109,51 +106,19 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	rep.Rebuilt, rep.Recovered = b.rebuilt, b.recovered
-	prev.KeepIDs(p)
-	next, all := b.plan(prev, p)
-	e := ical.NewEncoder(all, ical.Options{Stamp: opts.Now})
-	for s, event := range b.published {
-		e.UsePublished(s, event)
-	}
-	if err := e.Prepare(workers); err != nil {
-		return rep, err
-	}
-	for _, s := range all.Sessions {
-		uid := s.ID + "@" + p.UIDDomain
-		ev := next.Events[uid]
-		ev.Fingerprint = e.Fingerprint(s)
-		prev.Revise(uid, ev, opts.Now)
-		e.Revise(s, ical.Revision{Sequence: ev.Sequence, Changed: ev.Changed})
-	}
-	prev.Events = nil // done with: its memory serves the files
-	if err := ctx.Err(); err != nil {
-		return rep, err
-	}
-	files := outputFiles(all, opts.Now, opts.Alarm)
-	page, err := site.Page(all, feedsOf(all, files), site.Options{BaseURL: opts.BaseURL})
-	if err != nil {
-		return rep, err
-	}
-	files = append(files, outputFile{rel: "index.html", page: page})
-	digests := make([]string, len(files))
-	err = parallel(ctx, len(files), func(i int) error {
-		h := sha256.New()
-		if err := files[i].write(h, e); err != nil {
-			return err
-		}
-		digests[i] = hex.EncodeToString(h.Sum(nil))
-		return nil
+	pl, err := NewPlan(ctx, prev, p, opts, func(rel string) ([]byte, error) {
+		return readRegular(filepath.Join(dir, filepath.FromSlash(rel)))
 	})
 	if err != nil {
 		return rep, err
 	}
+	next, files, digests, e := pl.State, pl.files, pl.digests, pl.enc
 	existing, err := listing(dir)
 	if err != nil {
 		return rep, err
 	}
 	var changed []int
 	for i, f := range files {
-		next.Files[f.rel] = digests[i]
 		if existing.regular(f.rel) && prev.Files[f.rel] == digests[i] {
 			rep.Unchanged++
 			continue
@@ -265,9 +230,6 @@ type build struct {
 	// events read back from the calendars then.
 	rebuilt   bool
 	recovered int
-	// published are the events, as last published, of the sessions that
-	// left the programme and are still published as cancelled.
-	published map[*agenda.Session][]byte
 }
 
 // undo removes what a failed build wrote: its temporary files and the
@@ -336,65 +298,6 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 	}
 	b.recovered = len(st.Events)
 	return st, nil
-}
-
-// plan works out the bookkeeping of this build, without fingerprints yet,
-// and the programme to write: p's sessions, then those removed from it that
-// are still published as cancelled, by start.
-func (b *build) plan(prev *State, p *agenda.Programme) (*State, *agenda.Programme) {
-	next := &State{
-		Version:   stateVersion,
-		Programme: programmeRef{Title: p.Title, UIDDomain: p.UIDDomain},
-		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired)},
-		Files:     map[string]string{},
-	}
-	all := *p
-	all.Sessions = slices.Clone(p.Sessions)
-	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
-	for _, s := range p.Sessions {
-		next.Events[s.ID+"@"+p.UIDDomain] = Record(s)
-		liveIDs[strings.ToLower(s.ID)] = true
-	}
-	var removed []*agenda.Session
-	b.published = map[*agenda.Session][]byte{}
-	for uid, ev := range prev.Events {
-		if _, live := next.Events[uid]; live {
-			continue
-		}
-		gone := b.opts.Now.UTC()
-		if ev.Removed != nil {
-			gone = *ev.Removed
-		}
-		// The event as last published, from the session's own file.
-		var event []byte
-		if !ev.ReadBack && !liveIDs[strings.ToLower(ev.ID)] && b.opts.Now.Sub(gone) < b.opts.KeepRemoved {
-			if data, err := readRegular(filepath.Join(b.dir, "sessions", ev.ID+".ics")); err == nil {
-				event, _ = ical.PublishedEvent(data, uid)
-			}
-		}
-		if event == nil {
-			// Gone for longer than --keep-removed; or read back from a
-			// calendar, or its file lost, with nothing to write it from;
-			// or a session whose id changed only in case, which would
-			// share its file on a case-blind disk and lives on as that.
-			next.Retired = append(next.Retired, uid)
-			continue
-		}
-		kept := *ev
-		kept.Removed = &gone
-		next.Events[uid] = &kept
-		s := kept.cancelled(p)
-		b.published[s] = event
-		removed = append(removed, s)
-	}
-	sort.Slice(removed, func(i, j int) bool {
-		if !removed[i].Start.Equal(removed[j].Start) {
-			return removed[i].Start.Before(removed[j].Start)
-		}
-		return removed[i].ID < removed[j].ID
-	})
-	all.Sessions = append(all.Sessions, removed...)
-	return next, &all
 }
 
 // writeState replaces the bookkeeping with st.

@@ -1,0 +1,155 @@
+package publish
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/ical"
+	"github.com/agendacal/agendacal/site"
+)
+
+// Plan is what one build publishes, worked out before anything is
+// written: every file with the digest of its bytes, and the bookkeeping
+// that goes with them. A target (the output folder, a bucket) then makes a
+// place hold exactly that.
+type Plan struct {
+	// State is the bookkeeping after the build.
+	State   *State
+	files   []outputFile
+	digests []string
+	enc     *ical.Encoder
+}
+
+// NewPlan plans a build of p over the bookkeeping of the last one, prev:
+// ids kept, every event rendered once, fingerprinted and given its
+// SEQUENCE, every file's bytes digested. published reads a file as the
+// last build published it: the events of sessions removed since are
+// written cancelled from there.
+func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options, published func(rel string) ([]byte, error)) (*Plan, error) {
+	prev.KeepIDs(p)
+	next, all, kept := planState(prev, p, opts, published)
+	e := ical.NewEncoder(all, ical.Options{Stamp: opts.Now})
+	for s, event := range kept {
+		e.UsePublished(s, event)
+	}
+	if err := e.Prepare(workers); err != nil {
+		return nil, err
+	}
+	for _, s := range all.Sessions {
+		uid := s.ID + "@" + p.UIDDomain
+		ev := next.Events[uid]
+		ev.Fingerprint = e.Fingerprint(s)
+		prev.Revise(uid, ev, opts.Now)
+		e.Revise(s, ical.Revision{Sequence: ev.Sequence, Changed: ev.Changed})
+	}
+	prev.Events = nil // done with: its memory serves the files
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	files := outputFiles(all, opts.Now, opts.Alarm)
+	page, err := site.Page(all, feedsOf(all, files), site.Options{BaseURL: opts.BaseURL})
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, outputFile{rel: "index.html", page: page})
+	digests := make([]string, len(files))
+	err = parallel(ctx, len(files), func(i int) error {
+		h := sha256.New()
+		if err := files[i].write(h, e); err != nil {
+			return err
+		}
+		digests[i] = hex.EncodeToString(h.Sum(nil))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range files {
+		next.Files[f.rel] = digests[i]
+	}
+	return &Plan{State: next, files: files, digests: digests, enc: e}, nil
+}
+
+// Len is how many files the plan publishes.
+func (pl *Plan) Len() int { return len(pl.files) }
+
+// File is the i-th file's path (relative, with '/') and the SHA-256 of its
+// bytes, in hex.
+func (pl *Plan) File(i int) (rel, digest string) { return pl.files[i].rel, pl.digests[i] }
+
+// ContentType is the media type the i-th file is served with.
+func (pl *Plan) ContentType(i int) string {
+	if pl.files[i].page != nil {
+		return "text/html; charset=utf-8"
+	}
+	return "text/calendar; charset=utf-8"
+}
+
+// Write writes the i-th file's bytes to w.
+func (pl *Plan) Write(w io.Writer, i int) error { return pl.files[i].write(w, pl.enc) }
+
+// planState works out the bookkeeping of a build, without fingerprints
+// yet, and the programme to write: p's sessions, then those removed from
+// it that are still published as cancelled, by start, with their events as
+// last published.
+func planState(prev *State, p *agenda.Programme, opts Options, published func(rel string) ([]byte, error)) (*State, *agenda.Programme, map[*agenda.Session][]byte) {
+	next := &State{
+		Version:   stateVersion,
+		Programme: programmeRef{Title: p.Title, UIDDomain: p.UIDDomain},
+		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired)},
+		Files:     map[string]string{},
+	}
+	all := *p
+	all.Sessions = slices.Clone(p.Sessions)
+	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
+	for _, s := range p.Sessions {
+		next.Events[s.ID+"@"+p.UIDDomain] = Record(s)
+		liveIDs[strings.ToLower(s.ID)] = true
+	}
+	var removed []*agenda.Session
+	kept := map[*agenda.Session][]byte{}
+	for uid, ev := range prev.Events {
+		if _, live := next.Events[uid]; live {
+			continue
+		}
+		gone := opts.Now.UTC()
+		if ev.Removed != nil {
+			gone = *ev.Removed
+		}
+		// The event as last published, from the session's own file.
+		var event []byte
+		if !ev.ReadBack && !liveIDs[strings.ToLower(ev.ID)] && opts.Now.Sub(gone) < opts.KeepRemoved {
+			if data, err := published("sessions/" + ev.ID + ".ics"); err == nil {
+				event, _ = ical.PublishedEvent(data, uid)
+			}
+		}
+		if event == nil {
+			// Gone for longer than --keep-removed; or read back from a
+			// calendar, or its file lost, with nothing to write it from;
+			// or a session whose id changed only in case, which would
+			// share its file on a case-blind disk and lives on as that.
+			next.Retired = append(next.Retired, uid)
+			continue
+		}
+		still := *ev
+		still.Removed = &gone
+		next.Events[uid] = &still
+		s := still.cancelled(p)
+		kept[s] = event
+		removed = append(removed, s)
+	}
+	sort.Slice(removed, func(i, j int) bool {
+		if !removed[i].Start.Equal(removed[j].Start) {
+			return removed[i].Start.Before(removed[j].Start)
+		}
+		return removed[i].ID < removed[j].ID
+	})
+	all.Sessions = append(all.Sessions, removed...)
+	return next, &all, kept
+}
