@@ -266,13 +266,8 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 			}
 			st.digestRead = "" // the bookkeeping is to be written again
 		}
-		if st.Programme.UIDDomain != p.UIDDomain {
-			if !b.opts.Force {
-				return nil, &OtherProgrammeError{Dir: b.dir, Title: st.Programme.Title, UIDDomain: st.Programme.UIDDomain}
-			}
-			// Replacing another programme: its files are ours to replace
-			// and remove, its events are not this programme's.
-			st.Events, st.Retired = map[string]*Event{}, nil
+		if err := st.Claim(b.dir, p, b.opts.Force); err != nil {
+			return nil, err
 		}
 		return st, nil
 	}
@@ -281,7 +276,9 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	st = recovered(b.dir, p.UIDDomain, candidates, b.opts.Force)
+	st = Recovered(func(rel string) ([]byte, error) {
+		return readRegular(filepath.Join(b.dir, filepath.FromSlash(rel)))
+	}, p.UIDDomain, candidates, b.opts.Force)
 	if data, err := readRegular(filepath.Join(b.dir, "index.html")); err == nil && bytes.Contains(data, []byte(site.Generator)) {
 		st.Files["index.html"] = ""
 	}

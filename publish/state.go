@@ -211,12 +211,27 @@ func readState(dir string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", stateName, err)
 	}
+	return ParseState(filepath.Join(dir, stateName), data)
+}
+
+// StateName is the name of the bookkeeping in a published folder or under
+// a bucket's prefix.
+const StateName = stateName
+
+// NewState is the bookkeeping of a place nothing was published in.
+func NewState() *State {
+	return &State{Version: stateVersion, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}}
+}
+
+// ParseState reads bookkeeping written by Encode; where names it in
+// messages.
+func ParseState(where string, data []byte) (*State, error) {
 	st := State{digestRead: sha256hex(data)}
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", filepath.Join(dir, stateName), err)
+		return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", where, err)
 	}
 	if st.Version > stateVersion {
-		return nil, fmt.Errorf("%s was written by a newer agendacal (format %d); build with that one", filepath.Join(dir, stateName), st.Version)
+		return nil, fmt.Errorf("%s was written by a newer agendacal (format %d); build with that one", where, st.Version)
 	}
 	if st.Events == nil {
 		st.Events = map[string]*Event{}
@@ -231,6 +246,32 @@ func readState(dir string) (*State, error) {
 	}
 	return &st, nil
 }
+
+// Encode writes the bookkeeping: the same state gives the same bytes.
+func (st *State) Encode(w io.Writer) error { return st.writeTo(w) }
+
+// Unchanged tells whether next is the bookkeeping st was read as.
+func (st *State) Unchanged(next *State) bool {
+	return st.digestRead != "" && st.digestRead == next.digest()
+}
+
+// Claim checks that the bookkeeping is of p, a place where it may publish:
+// one that publishes another programme is refused, unless force says to
+// replace it (its files are then p's to replace and remove, its events
+// forgotten).
+func (st *State) Claim(where string, p *agenda.Programme, force bool) error {
+	if st.Programme.UIDDomain == "" || st.Programme.UIDDomain == p.UIDDomain {
+		return nil
+	}
+	if !force {
+		return &OtherProgrammeError{Dir: where, Title: st.Programme.Title, UIDDomain: st.Programme.UIDDomain}
+	}
+	st.Events, st.Retired = map[string]*Event{}, nil
+	return nil
+}
+
+// StaleFiles lists the files prev published that next does not.
+func StaleFiles(prev, next *State) []string { return staleFiles(prev.Files, next.Files) }
 
 // writeTo serialises the state to w: the same state gives the same bytes.
 func (st *State) writeTo(w io.Writer) error {
@@ -259,16 +300,16 @@ func readRegular(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// recovered rebuilds the bookkeeping from the calendars in dir when
-// .agendacal.state is gone: every UID with its highest SEQUENCE, so that no
+// Recovered rebuilds the bookkeeping from the published calendars files
+// (read reads one) when .agendacal.state is gone: every UID with its highest SEQUENCE, so that no
 // SEQUENCE ever goes down. Calendars agendacal wrote are adopted (they may
 // be replaced and removed); with force, so is any other calendar. The
 // programme's uid_domain is that of the events read back: another one when
 // none of them is this programme's.
-func recovered(dir, domain string, files []string, force bool) *State {
-	st := &State{Version: stateVersion, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}}
+func Recovered(read func(rel string) ([]byte, error), domain string, files []string, force bool) *State {
+	st := NewState()
 	for _, rel := range files {
-		data, err := readRegular(filepath.Join(dir, filepath.FromSlash(rel)))
+		data, err := read(rel)
 		if err != nil {
 			continue
 		}
