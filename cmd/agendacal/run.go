@@ -95,6 +95,7 @@ func newApp(env *environment) *cli.App {
 		&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
 		&cli.StringFlag{Name: "base-url", Usage: "the https `URL` the folder is served at, for the subscribe page's links (base_url: in the programme)", EnvVars: []string{"AGENDACAL_BASE_URL"}},
+		&cli.StringFlag{Name: "cache-control", Value: "public, max-age=300", Usage: "the Cache-Control of every object, with --out s3://…", EnvVars: []string{"AGENDACAL_CACHE_CONTROL"}},
 		&cli.DurationFlag{Name: "alarm", Usage: "add a reminder this long before each session to the session files (as in 15m)", EnvVars: []string{"AGENDACAL_ALARM"}},
 		strict, maxSize,
 	}
@@ -274,9 +275,10 @@ func build(c *cli.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
-	rep, err := publish.Folder(env.ctx, out, prog, publish.Options{
-		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"), Alarm: c.Duration("alarm"), BaseURL: base,
-	})
+	if strings.HasPrefix(out, "s3://") {
+		return buildBucket(c, env, prog, publishOptions(c, stamp, base))
+	}
+	rep, err := publish.Folder(env.ctx, out, prog, publishOptions(c, stamp, base))
 	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
 		fmt.Fprintf(env.stderr, "agendacal: warning: %s had no bookkeeping (.agendacal.state): read the SEQUENCE of %d events back from its calendars\n", out, rep.Recovered)
 	}
@@ -298,6 +300,13 @@ func build(c *cli.Context, env *environment) error {
 	return nil
 }
 
+// publishOptions are the publishing flags.
+func publishOptions(c *cli.Context, stamp time.Time, base string) publish.Options {
+	return publish.Options{
+		Now: stamp, Wait: c.Duration("wait"), KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force"), Alarm: c.Duration("alarm"), BaseURL: base,
+	}
+}
+
 // baseURL is where the folder is served: --base-url, else the programme's
 // base_url.
 func baseURL(c *cli.Context, p *agenda.Programme) (string, error) {
@@ -315,7 +324,7 @@ func baseURL(c *cli.Context, p *agenda.Programme) (string, error) {
 // the programme file changes, until it is interrupted.
 func serveFolder(c *cli.Context, env *environment) error {
 	out := c.String("out")
-	if out == "-" {
+	if out == "-" || strings.HasPrefix(out, "s3://") {
 		return usageErrorf("serve needs a folder: give --out DIR")
 	}
 	if err := build(c, env); err != nil {
