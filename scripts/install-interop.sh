@@ -40,6 +40,8 @@ apt_packages=(
   nginx-light wrk chromium
   # invitations sent through a real mail server, delivered to a Maildir
   postfix
+  # CalDAV servers to keep a calendar in step with the programme
+  radicale xandikos
   # node runtime for ical.js (often preinstalled from elsewhere, see below)
 )
 
@@ -109,6 +111,16 @@ if stale "$build/kcalendarcore-reader" "$interop/readers/kcalendarcore.cpp"; the
     "$interop/readers/kcalendarcore.cpp" \
     $(pkg-config --cflags --libs KF5CalendarCore Qt5Core Qt5Gui)
   mv "$build/kcalendarcore-reader.tmp" "$build/kcalendarcore-reader"
+fi
+
+# --- an S3-compatible server (Apache-2.0): versitygw ------------------------
+versitygw_version=v1.8.0
+gobin="$(go env GOPATH)/bin"
+if [[ -x "$gobin/versitygw" ]] && go version -m "$gobin/versitygw" | grep -q "versitygw[[:space:]]*$versitygw_version"; then
+  log "versitygw $versitygw_version already installed"
+else
+  log "go install versitygw $versitygw_version"
+  go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
 fi
 
 log "done; reader versions:"
