@@ -143,6 +143,7 @@ func newApp(env *environment) *cli.App {
 				Action:       func(c *cli.Context) error { return serveFolder(c, env) },
 			},
 			inviteCommand(env, strict, maxSize),
+			syncCommand(env, strict, maxSize),
 			{
 				Name:      "check",
 				Usage:     "report every problem in a programme",
@@ -424,7 +425,7 @@ func initProgramme(c *cli.Context, env *environment) error {
 // stops reading flags at the first argument.
 func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return nil, usageErrorf("no command: agendacal init, check, build, serve or invite (see 'agendacal --help')")
+		return nil, usageErrorf("no command: agendacal init, check, build, serve, invite or sync (see 'agendacal --help')")
 	}
 	var cmd *cli.Command
 	at := 1
