@@ -2,6 +2,9 @@ package agenda
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -134,4 +137,29 @@ func standardOffset(zone string) string {
 // database that comes with it.
 func ZoneNames() []string {
 	return strings.Split(zoneNames, "\n")
+}
+
+// TZDatabase says which tz database resolves zones: the system's, with its
+// version when it says one, or the copy embedded in the binary, which is
+// that of the Go release it was built with.
+func TZDatabase() string {
+	dir := os.Getenv("ZONEINFO")
+	if dir == "" {
+		for _, d := range []string{"/usr/share/zoneinfo/", "/usr/share/lib/zoneinfo/", "/usr/lib/locale/TZ/", "/etc/zoneinfo/"} {
+			if _, err := os.Stat(filepath.Join(d, "UTC")); err == nil {
+				dir = d
+				break
+			}
+		}
+	}
+	if dir == "" {
+		return "tz database embedded (that of " + runtime.Version() + ")"
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "tzdata.zi")); err == nil {
+		first, _, _ := strings.Cut(string(data), "\n")
+		if v, ok := strings.CutPrefix(first, "# version "); ok {
+			return "tz database " + strings.TrimSpace(v) + " (" + filepath.Clean(dir) + ")"
+		}
+	}
+	return "tz database of " + filepath.Clean(dir)
 }

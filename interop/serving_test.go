@@ -188,3 +188,22 @@ func TestServeUnderLoad(t *testing.T) {
 		t.Logf("wrk, %s responses of programme.ics:\n%s", run.name, out)
 	}
 }
+
+// TestManPage renders 'agendacal man' with groff, as man does, and
+// requires no warning.
+func TestManPage(t *testing.T) {
+	groff := need(t, "groff")
+	bin := agendacalBinary(t)
+	page, err := exec.Command(bin, "man").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-man", "-Tutf8", "-ww", "-z"}, {"-k", "-man", "-Tutf8", "-ww", "-z"}} {
+		cmd := exec.Command(groff, args...)
+		cmd.Stdin = strings.NewReader(string(page))
+		out, err := cmd.CombinedOutput()
+		if err != nil || len(out) > 0 {
+			t.Errorf("groff %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}

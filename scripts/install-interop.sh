@@ -40,6 +40,8 @@ apt_packages=(
   nginx-light wrk chromium
   # invitations sent through a real mail server, delivered to a Maildir
   postfix
+  # the man page rendered as man renders it
+  groff-base
   # CalDAV servers to keep a calendar in step with the programme
   radicale xandikos
   # node runtime for ical.js (often preinstalled from elsewhere, see below)

@@ -9,6 +9,11 @@ package main
 
 import "os"
 
+// releaseVersion is set by scripts/release.sh (-ldflags -X) to the version
+// a release archive carries; 'go install …@v1.2.3' needs no stamp, the
+// module's build information says it.
+var releaseVersion string
+
 func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

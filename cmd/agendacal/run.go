@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,8 +26,37 @@ import (
 	"github.com/agendacal/agendacal/serve"
 )
 
-// version is agendacal's version, printed by --version.
-const version = "1.0.0"
+// version is agendacal's version as the module's build information has
+// it (v1.2.3 for 'go install …@v1.2.3', the commit for a development
+// build), with the Go release and the tz database in use.
+func version() string {
+	v := "(development build)"
+	if info, ok := debug.ReadBuildInfo(); releaseVersion != "" {
+		v = releaseVersion
+	} else if ok {
+		if info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		} else {
+			var rev, modified string
+			for _, s := range info.Settings {
+				switch s.Key {
+				case "vcs.revision":
+					rev = s.Value
+				case "vcs.modified":
+					modified = s.Value
+				}
+			}
+			if len(rev) > 12 {
+				v = "(development build " + rev[:12]
+				if modified == "true" {
+					v += ", modified"
+				}
+				v += ")"
+			}
+		}
+	}
+	return v + " " + runtime.Version() + ", " + agenda.TZDatabase()
+}
 
 // Exit statuses, documented in the README.
 const (
@@ -95,14 +125,14 @@ func newApp(env *environment) *cli.App {
 		&cli.BoolFlag{Name: "force", Usage: "publish into a folder that holds another programme, and adopt calendars in the way", EnvVars: []string{"AGENDACAL_FORCE"}},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no warnings either", EnvVars: []string{"AGENDACAL_QUIET"}},
 		&cli.StringFlag{Name: "base-url", Usage: "the https `URL` the folder is served at, for the subscribe page's links (base_url: in the programme)", EnvVars: []string{"AGENDACAL_BASE_URL"}},
-		&cli.StringFlag{Name: "cache-control", Value: "public, max-age=300", Usage: "the Cache-Control of every object, with --out s3://…", EnvVars: []string{"AGENDACAL_CACHE_CONTROL"}},
+		&cli.StringFlag{Name: "cache-control", Value: "public, max-age=300", Usage: "the Cache-Control of every object, with --out s3://...", EnvVars: []string{"AGENDACAL_CACHE_CONTROL"}},
 		&cli.DurationFlag{Name: "alarm", Usage: "add a reminder this long before each session to the session files (as in 15m)", EnvVars: []string{"AGENDACAL_ALARM"}},
 		strict, maxSize,
 	}
 	return &cli.App{
 		Name:    "agendacal",
 		Usage:   "turn a meeting programme in YAML into iCalendar files",
-		Version: version,
+		Version: version(),
 		Description: "Write the programme once (see 'agendacal init'), check it, and build calendars:\n" +
 			"one for the whole programme, one per track and one per session.\n\n" +
 			"Example:\n   agendacal init programme.yaml\n   agendacal build --out public programme.yaml",
@@ -144,6 +174,8 @@ func newApp(env *environment) *cli.App {
 			},
 			inviteCommand(env, strict, maxSize),
 			syncCommand(env, strict, maxSize),
+			completionCommand(env),
+			manCommand(env),
 			{
 				Name:      "check",
 				Usage:     "report every problem in a programme",
