@@ -46,7 +46,8 @@ func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
 	if n != nil && n.Line > 0 {
 		pos.Line, pos.Col = n.Line, n.Column
 	}
-	d.problems = append(d.problems, Problem{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	d.problems = append(d.problems, Problem{Pos: pos, Severity: sev, Message: msg, Code: CodeOf(msg)})
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {

@@ -36,6 +36,62 @@ type Problem struct {
 	Pos      Pos
 	Severity Severity
 	Message  string
+	// Code names the kind of problem, the same whatever the values in the
+	// message: "unknown-key", "invalid-date", … (see CodeOf).
+	Code string
+}
+
+// CodeOf makes the code of a problem from its message: its first words,
+// leaving out quoted values and words with digits, up to a colon or a
+// bracket and at most four, lower-case and joined by dashes. `unknown key
+// "titel" in the programme (did you mean "title"?)` gives
+// "unknown-key-in-the"; the code stays the same whatever the values.
+func CodeOf(message string) string {
+	var plain strings.Builder
+	quoted := false
+	for _, r := range message {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted:
+			plain.WriteRune(r)
+		}
+	}
+	var words []string
+	for _, field := range strings.Fields(plain.String()) {
+		if strings.HasPrefix(field, "(") && len(words) > 0 {
+			break
+		}
+		stop := strings.ContainsAny(field, ":(;")
+		w := strings.ToLower(strings.Trim(field, ".,;:!?'“”()[]"))
+		if w != "" && !strings.ContainsAny(w, "0123456789@/") {
+			words = append(words, w)
+		}
+		if stop && len(words) > 0 || len(words) == 4 {
+			break
+		}
+	}
+	code := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r == '-' {
+			return r
+		}
+		if r == '_' || r == ' ' {
+			return '-'
+		}
+		return -1
+	}, strings.Join(words, "-"))
+	return strings.Trim(code, "-")
+}
+
+// Severity's name, as check --format json writes it.
+func (s Severity) String() string {
+	switch s {
+	case Warning:
+		return "warning"
+	case Note:
+		return "note"
+	}
+	return "error"
 }
 
 // String formats the problem as "FILE:LINE:COL: message", with "warning: "

@@ -178,11 +178,16 @@ func newApp(env *environment) *cli.App {
 			manCommand(env),
 			{
 				Name:      "check",
-				Usage:     "report every problem in a programme",
-				ArgsUsage: "PROGRAMME.yaml",
-				Description: "Prints every problem as FILE:LINE:COL: message, sorted by position.\n" +
-					"Exit status 1 when there are errors (or warnings, with --strict).",
-				Flags:        []cli.Flag{strict, maxSize},
+				Usage:     "report every problem in programmes",
+				ArgsUsage: "PROGRAMME.yaml...",
+				Description: "Prints every problem of each file as FILE:LINE:COL: message, sorted by\n" +
+					"position, on standard error; with --format json, a JSON array of objects (file,\n" +
+					"line, column, severity, code, message) on standard output; with --format\n" +
+					"github, GitHub Actions annotations (::error file=…,line=…,col=…::message) on\n" +
+					"standard output. Exit status 1 when there are errors (or warnings, with --strict).",
+				Flags: []cli.Flag{strict, maxSize,
+					&cli.StringFlag{Name: "format", Value: "text", Usage: "write problems as `FORMAT`: text (FILE:LINE:COL: message), json or github (workflow annotations)", EnvVars: []string{"AGENDACAL_FORMAT"}},
+				},
 				OnUsageError: onUsageError,
 				Action:       func(c *cli.Context) error { return check(c, env) },
 			},
@@ -216,46 +221,14 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 	if c.NArg() != 1 {
 		return nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
 	}
-	limit, err := parseSize(c.String("max-size"))
+	prog, problems, err := parseFile(c, env, c.Args().First())
 	if err != nil {
 		return nil, err
 	}
-	name := c.Args().First()
-	// Read one byte past the limit to tell a file at the limit from one
-	// over it, without ever holding more; a file's size sets the buffer
-	// at once.
-	var buf bytes.Buffer
-	var r io.Reader = env.stdin
-	if name == "-" {
-		name = "<stdin>"
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			buf.Grow(int(min(fi.Size(), limit) + 1))
-		}
-		r = f
-	}
-	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
-	data := buf.Bytes()
-	if err != nil {
-		return nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
-	}
-	if int64(len(data)) > limit {
-		fmt.Fprintln(env.stderr, agenda.Problem{
-			Pos:     agenda.Pos{File: name, Line: 1, Col: 1},
-			Message: fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size")),
-		})
-		return nil, &exitError{code: exitProblems}
-	}
-	prog, problems := agenda.Parse(name, data)
 	for _, p := range problems {
 		// A build prints only what may need mending, so that cron mails
 		// nothing when all is well: notes are for check.
-		if c.Command.Name != "check" && (p.Severity == agenda.Note || p.Severity == agenda.Warning && c.Bool("quiet")) {
+		if p.Severity == agenda.Note || p.Severity == agenda.Warning && c.Bool("quiet") {
 			continue
 		}
 		fmt.Fprintln(env.stderr, p)
@@ -267,6 +240,44 @@ func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
 	return prog, nil
 }
 
+// parseFile reads and parses a programme file (- for standard input),
+// refusing one larger than --max-size as a problem of the file.
+func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme, agenda.Problems, error) {
+	limit, err := parseSize(c.String("max-size"))
+	if err != nil {
+		return nil, nil, err
+	}
+	// Read one byte past the limit to tell a file at the limit from one
+	// over it, without ever holding more; a file's size sets the buffer
+	// at once.
+	var buf bytes.Buffer
+	var r io.Reader = env.stdin
+	if name == "-" {
+		name = "<stdin>"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			buf.Grow(int(min(fi.Size(), limit) + 1))
+		}
+		r = f
+	}
+	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+	data := buf.Bytes()
+	if err != nil {
+		return nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+	}
+	if int64(len(data)) > limit {
+		msg := fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size"))
+		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil
+	}
+	prog, problems := agenda.Parse(name, data)
+	return prog, problems, nil
+}
+
 func unwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
@@ -276,8 +287,30 @@ func unwrapPath(err error) error {
 }
 
 func check(c *cli.Context, env *environment) error {
-	_, err := load(c, env)
-	return err
+	if c.NArg() == 0 {
+		return usageErrorf("check takes one or more programme files, as in 'agendacal check programme.yaml'")
+	}
+	format := c.String("format")
+	if format != "text" && format != "json" && format != "github" {
+		return usageErrorf("--format %q: choose text, json or github", format)
+	}
+	var all agenda.Problems
+	failed := false
+	for _, name := range c.Args().Slice() {
+		_, problems, err := parseFile(c, env, name)
+		if err != nil {
+			return err
+		}
+		all = append(all, problems...)
+		failed = failed || problems.Err(c.Bool("strict")) != nil
+	}
+	if err := writeProblems(env.stdout, env.stderr, format, all); err != nil {
+		return &exitError{code: exitOutput, msg: err.Error()}
+	}
+	if failed {
+		return &exitError{code: exitProblems}
+	}
+	return nil
 }
 
 func build(c *cli.Context, env *environment) error {
