@@ -115,7 +115,11 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	return doc.Content[0]
 }
 
-// yamlError records a syntax error from the YAML parser at its line.
+// yamlError records a syntax error from the YAML parser. The parser
+// names a line, often that of the block the mistake is in rather than the
+// mistake's: a tab that indents a line, a quote or bracket never closed
+// and a line indented like no key above it are looked for and reported
+// where they are, at their column.
 func (d *decoder) yamlError(err error, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
@@ -126,14 +130,146 @@ func (d *decoder) yamlError(err error, data []byte) {
 			}
 		}
 	}
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		if indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]; strings.Contains(indent, "\t") {
+			d.errorAt(i+1, strings.IndexByte(indent, '\t')+1, "YAML syntax: a tab indents this line: indent with spaces, not tabs")
+			return
+		}
+	}
+	if l, c, what, ok := unclosed(lines); ok {
+		d.errorAt(l, c, "YAML syntax: this %s is never closed: close it, or remove it", what)
+		return
+	}
+	if l, c, want, key, ok := misindented(lines); ok {
+		d.errorAt(l, c, "YAML syntax: this line is indented %d spaces, like no key above it: line it up with %q (%d spaces) or the key it belongs with", c-1, key, want)
+		return
+	}
 	if strings.Contains(msg, "unexpected end of stream") {
 		msg += ": is a quote or a bracket left open?"
 	}
-	lines := bytes.SplitN(data, []byte("\n"), line+1)
-	if line <= len(lines) && len(bytes.TrimLeft(lines[line-1], " ")) > 0 && bytes.TrimLeft(lines[line-1], " ")[0] == '\t' {
-		msg += ": indent with spaces, not tabs"
+	col := 1
+	if line <= len(lines) {
+		col += len(lines[line-1]) - len(strings.TrimLeft(lines[line-1], " "))
 	}
-	d.errorAt(line, 1, "YAML syntax: %s", msg)
+	d.errorAt(line, col, "YAML syntax: %s", msg)
+}
+
+// unclosed finds the first quote or bracket of a flow value that is never
+// closed, with its line and column.
+func unclosed(lines []string) (line, col int, what string, ok bool) {
+	type open struct {
+		line, col int
+		char      rune
+	}
+	var stack []open
+	var quote *open
+	for i, l := range lines {
+		prev := ' ' // the last character before this one that is not a space
+		for j, r := range l {
+			switch {
+			case quote != nil:
+				if r == quote.char && (r == '\'' || j == 0 || l[j-1] != '\\') {
+					quote = nil
+				}
+			case r == '#' && (j == 0 || l[j-1] == ' '):
+				goto nextLine
+			case (r == '"' || r == '\'') && strings.ContainsRune(" :-[{,?", prev):
+				quote = &open{i + 1, j + 1, r}
+			case r == '[' || r == '{':
+				if strings.ContainsRune(" :-[{,?", prev) {
+					stack = append(stack, open{i + 1, j + 1, r})
+				}
+			case (r == ']' || r == '}') && len(stack) > 0:
+				top := stack[len(stack)-1]
+				if top.char == '[' && r == '}' || top.char == '{' && r == ']' {
+					// Closed by the other kind: that one is left open.
+					return top.line, top.col, map[rune]string{'[': "bracket", '{': "brace"}[top.char], true
+				}
+				stack = stack[:len(stack)-1]
+			}
+			if r != ' ' {
+				prev = r
+			}
+		}
+	nextLine:
+	}
+	switch {
+	case quote != nil:
+		return quote.line, quote.col, "quote", true
+	case len(stack) > 0:
+		what := "bracket"
+		if stack[0].char == '{' {
+			what = "brace"
+		}
+		return stack[0].line, stack[0].col, what, true
+	}
+	return 0, 0, "", false
+}
+
+// misindented finds the first line of a block mapping or list indented
+// like none of the blocks around it: less than the line above but more
+// than the block it returns to, or more than a line that opens no block.
+// It returns the line, its column, and the key (with its indentation) it
+// most likely belongs with.
+func misindented(lines []string) (line, col, want int, key string, ok bool) {
+	type level struct {
+		indent int
+		key    string
+	}
+	var stack []level
+	opens := true // whether the line above opens a block
+	scalar := -1  // the indentation of a block scalar's key, while in one
+	flow := 0     // brackets open: lines inside a flow value are free
+	for i, l := range lines {
+		body := strings.TrimLeft(l, " ")
+		indent := len(l) - len(body)
+		inFlow := flow > 0
+		flow += strings.Count(l, "[") + strings.Count(l, "{") - strings.Count(l, "]") - strings.Count(l, "}")
+		if body == "" || strings.HasPrefix(body, "#") || inFlow {
+			continue
+		}
+		if scalar >= 0 && indent > scalar {
+			continue // a line of a literal or folded block
+		}
+		scalar = -1
+		k, _, _ := strings.Cut(body, ":")
+		k = strings.TrimLeft(k, "- ")
+		var popped *level
+		for len(stack) > 0 && stack[len(stack)-1].indent > indent {
+			top := stack[len(stack)-1]
+			popped = &top
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > 0 && stack[len(stack)-1].indent == indent {
+			stack[len(stack)-1].key = k
+		}
+		deeper := len(stack) > 0 && stack[len(stack)-1].indent < indent
+		switch {
+		case deeper && popped != nil:
+			return i + 1, indent + 1, popped.indent, popped.key + ":", true
+		case deeper && !opens && strings.Contains(body, ": "):
+			above := stack[len(stack)-1]
+			return i + 1, indent + 1, above.indent, above.key + ":", true
+		}
+		if len(stack) == 0 || stack[len(stack)-1].indent < indent {
+			stack = append(stack, level{indent, k})
+		}
+		// "- key: value" opens the item's mapping two columns in.
+		for item := body; strings.HasPrefix(item, "- "); item = strings.TrimLeft(item[2:], " ") {
+			indent = len(l) - len(strings.TrimLeft(item[2:], " "))
+			stack = append(stack, level{indent, k})
+		}
+		trimmed := strings.TrimSpace(body)
+		if c := strings.Index(trimmed, " #"); c >= 0 {
+			trimmed = strings.TrimSpace(trimmed[:c])
+		}
+		opens = strings.HasSuffix(trimmed, ":") || trimmed == "-"
+		if strings.HasSuffix(trimmed, "|") || strings.HasSuffix(trimmed, ">") || strings.HasSuffix(trimmed, "|-") || strings.HasSuffix(trimmed, ">-") {
+			scalar = len(l) - len(body)
+		}
+	}
+	return 0, 0, 0, "", false
 }
 
 func firstInvalidUTF8(data []byte) int {

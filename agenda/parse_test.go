@@ -101,7 +101,7 @@ func TestParseProblems(t *testing.T) {
 		{"bad email", programme("- {time: 09:30-10:30, title: A, speakers: [{name: X, email: 'x@y\nBCC: z'}]}"),
 			[]string{`p.yaml:7:67: a speaker email "x@y BCC: z" is not an e-mail address: write it as name@example.org`}},
 		{"unknown zone", "title: T\ntimezone: Europe/Belgrad\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
-			[]string{`p.yaml:2:11: unknown time zone "Europe/Belgrad"; did you mean "Europe/Belgrade" (UTC+01:00), "Europe/Belfast" (UTC+00:00) or "Europe/Volgograd" (UTC+03:00)?`}},
+			[]string{`p.yaml:2:11: unknown time zone "Europe/Belgrad"; did you mean "Europe/Belgrade" (UTC+01:00)?`}},
 		{"pristina", "title: T\ntimezone: Priština\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
 			[]string{`p.yaml:2:11: note: "Priština" has no zone of its own in the tz database; using Europe/Belgrade, whose time Kosovo keeps (CET/CEST)`}},
 		{"bad colour", "title: T\ntimezone: UTC\ntracks: [{id: a, color: bleu}]\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n",
@@ -112,9 +112,9 @@ func TestParseProblems(t *testing.T) {
 		{"second document", programme("- {time: 09:30-10:30, title: A}") + "---\ntitle: B\n",
 			[]string{`p.yaml:8:1: a second YAML document starts here: a programme is one document, remove the '---' line`}},
 		{"tab indentation", "title: T\ntimezone: UTC\ndays:\n\t- date: 2017-06-29\n",
-			[]string{`p.yaml:4:1: YAML syntax: found character that cannot start any token: indent with spaces, not tabs`}},
+			[]string{`p.yaml:4:1: YAML syntax: a tab indents this line: indent with spaces, not tabs`}},
 		{"unclosed quote", "title: \"T\ntimezone: UTC\n",
-			[]string{`p.yaml:3:1: YAML syntax: found unexpected end of stream: is a quote or a bracket left open?`}},
+			[]string{`p.yaml:1:8: YAML syntax: this quote is never closed: close it, or remove it`}},
 		{"invalid UTF-8", "title: T\xff\n", []string{`p.yaml:1:9: the file is not valid UTF-8: save it as UTF-8`}},
 	}
 	for _, tt := range tests {

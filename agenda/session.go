@@ -28,20 +28,27 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		d.missing(n, f["date"], "a day has no date: add date: 2017-06-29")
 		return nil
 	}
+	items := d.list(f["sessions"], "sessions", "sessions: [{time: 09:30-10:30, title: Opening}]")
 	date, err := time.Parse("2006-01-02", strings.TrimSpace(dateText))
-	if err != nil {
+	if err == nil && (date.Year() < minYear || date.Year() > maxYear) {
+		d.errorf(f["date"], "date %q is out of range: agendacal takes dates from %d to %d", dateText, minYear, maxYear)
+	} else if err != nil {
 		why := "write dates as 2017-06-29"
 		if strings.Contains(err.Error(), "out of range") {
 			why = "that day does not exist"
 		}
 		d.errorf(f["date"], "invalid date %q: %s", dateText, why)
+	}
+	if d.bad[f["date"]] {
+		// The day's sessions are still checked, all but their instants,
+		// so that one wrong date hides no other problem.
+		undated := *p
+		undated.Zone = nil
+		for _, item := range items {
+			d.session(item, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), &undated, tracks)
+		}
 		return nil
 	}
-	if y := date.Year(); y < minYear || y > maxYear {
-		d.errorf(f["date"], "date %q is out of range: agendacal takes dates from %d to %d", dateText, minYear, maxYear)
-		return nil
-	}
-	items := d.list(f["sessions"], "sessions", "sessions: [{time: 09:30-10:30, title: Opening}]")
 	if len(items) == 0 {
 		d.missing(n, f["sessions"], fmt.Sprintf("day %s has no sessions: add sessions: with at least one", dateText))
 		return nil

@@ -5,9 +5,14 @@ import (
 	"strings"
 )
 
-// editDistance is the Levenshtein distance between a and b, in runes.
+// editDistance is the number of edits that turn a into b, in runes: a
+// letter inserted, deleted, replaced, or two neighbours swapped (the
+// optimal string alignment distance), so that "tilte" is one edit from
+// "title", as a typing slip is.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// Three rows: the one before last, the last, and this one.
+	before := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -21,11 +26,18 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], before[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		before, prev, cur = prev, cur, before
 	}
 	return prev[len(rb)]
 }
+
+// Suggest returns the name among names that word is most likely a typo
+// of, or "" when none is near enough: for command-line words, as for keys.
+func Suggest(word string, names []string) string { return closest(word, names) }
 
 // closest returns the candidate nearest to word, or "" when none is near
 // enough to be a likely typo.
@@ -33,8 +45,8 @@ func closest(word string, candidates []string) string {
 	if len(word) > maxSuggestible {
 		return ""
 	}
-	// Within a third of the word's length (two letters swapped count two),
-	// and never a word that shares nothing with it.
+	// Within a third of the word's length, and never a word that shares
+	// nothing with it.
 	best, bestD := "", min(len(word)/3+2, len(word))
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(word), c)

@@ -109,13 +109,18 @@ func suggestZones(name string) []string {
 		if city := lz[strings.LastIndex(lz, "/")+1:]; editDistance(want, city) < d {
 			d = editDistance(want, city)
 		}
-		if d <= len(want)/3+1 {
+		// A zone under a folder of the system's tz files (right/, posix/).
+		if _, rest, ok := strings.Cut(want, "/"); ok && strings.Contains(rest, "/") && editDistance(rest, lz) < d {
+			d = editDistance(rest, lz)
+		}
+		// Close enough to be a typo: an edit or two, more in a long name.
+		if d <= 1+len(want)/6 {
 			all = append(all, scored{z, d})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score < all[j].score })
 	var out []string
-	for i := 0; i < len(all) && i < 3; i++ {
+	for i := 0; i < len(all) && i < 3 && all[i].score <= all[0].score+1; i++ {
 		out = append(out, all[i].name)
 	}
 	return out

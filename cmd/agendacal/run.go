@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -144,6 +145,30 @@ func newApp(env *environment) *cli.App {
 		OnUsageError:    onUsageError,
 		Commands: []*cli.Command{
 			{
+				Name:      "check",
+				Usage:     "report every problem in programmes",
+				ArgsUsage: "PROGRAMME.yaml...",
+				Description: "Prints every problem of each file as FILE:LINE:COL: message, sorted by\n" +
+					"position, on standard error; with --format json, a JSON array of objects (file,\n" +
+					"line, column, severity, code, message) on standard output; with --format\n" +
+					"github, GitHub Actions annotations (::error file=…,line=…,col=…::message) on\n" +
+					"standard output. Exit status 1 when there are errors (or warnings, with --strict).",
+				Flags: []cli.Flag{strict, maxSize,
+					&cli.StringFlag{Name: "format", Value: "text", Usage: "write problems as `FORMAT`: text (FILE:LINE:COL: message), json or github (workflow annotations)", EnvVars: []string{"AGENDACAL_FORMAT"}},
+				},
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return check(c, env) },
+			},
+			{
+				Name:      "init",
+				Usage:     "write an example programme to start from",
+				ArgsUsage: "[FILE]",
+				Description: "Writes the programme of a one-day meeting in Pristina to FILE\n" +
+					"(programme.yaml by default; - for standard output). Never overwrites a file.",
+				OnUsageError: onUsageError,
+				Action:       func(c *cli.Context) error { return initProgramme(c, env) },
+			},
+			{
 				Name:      "build",
 				Usage:     "write the programme's calendars",
 				ArgsUsage: "PROGRAMME.yaml",
@@ -176,42 +201,70 @@ func newApp(env *environment) *cli.App {
 			syncCommand(env, strict, maxSize),
 			completionCommand(env),
 			manCommand(env),
-			{
-				Name:      "check",
-				Usage:     "report every problem in programmes",
-				ArgsUsage: "PROGRAMME.yaml...",
-				Description: "Prints every problem of each file as FILE:LINE:COL: message, sorted by\n" +
-					"position, on standard error; with --format json, a JSON array of objects (file,\n" +
-					"line, column, severity, code, message) on standard output; with --format\n" +
-					"github, GitHub Actions annotations (::error file=…,line=…,col=…::message) on\n" +
-					"standard output. Exit status 1 when there are errors (or warnings, with --strict).",
-				Flags: []cli.Flag{strict, maxSize,
-					&cli.StringFlag{Name: "format", Value: "text", Usage: "write problems as `FORMAT`: text (FILE:LINE:COL: message), json or github (workflow annotations)", EnvVars: []string{"AGENDACAL_FORMAT"}},
-				},
-				OnUsageError: onUsageError,
-				Action:       func(c *cli.Context) error { return check(c, env) },
-			},
-			{
-				Name:      "init",
-				Usage:     "write an example programme to start from",
-				ArgsUsage: "[FILE]",
-				Description: "Writes the programme of a one-day meeting in Pristina to FILE\n" +
-					"(programme.yaml by default; - for standard output). Never overwrites a file.",
-				OnUsageError: onUsageError,
-				Action:       func(c *cli.Context) error { return initProgramme(c, env) },
-			},
 		},
 	}
 }
 
+// commandNames lists the commands, as the help does.
+func commandNames(app *cli.App) []string {
+	var names []string
+	for _, c := range app.Commands {
+		if !c.Hidden && c.Name != "help" {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
 // onUsageError reports a wrong flag in one line, pointing at --help rather
-// than printing all of it.
+// than printing all of it: an unknown flag with the one it may be a typo
+// of, a value with the form the flag wants.
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	name := "agendacal"
+	var flags []cli.Flag
 	if c.Command != nil && c.Command.Name != "" && c.Command.Name != name {
 		name += " " + c.Command.Name
+		flags = c.Command.Flags
+	} else {
+		flags = c.App.Flags
 	}
-	return usageErrorf("%v (see '%s --help')", err, name)
+	msg := err.Error()
+	dashes := func(n string) string {
+		if len(n) == 1 {
+			return "-" + n
+		}
+		return "--" + n
+	}
+	if flag, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		flag = strings.TrimLeft(flag, "-")
+		var names []string
+		for _, f := range flags {
+			names = append(names, f.Names()...)
+		}
+		msg = "unknown flag " + dashes(flag)
+		if s := agenda.Suggest(flag, names); s != "" {
+			msg += fmt.Sprintf(": did you mean %s?", dashes(s))
+		}
+	} else if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		// invalid value "5" for flag -wait: parse error
+		value, rest, _ := strings.Cut(rest, " for flag ")
+		flag, _, _ := strings.Cut(rest, ":")
+		flag = strings.TrimLeft(flag, "-")
+		for _, f := range flags {
+			if !slices.Contains(f.Names(), flag) {
+				continue
+			}
+			switch f.(type) {
+			case *cli.DurationFlag:
+				msg = fmt.Sprintf("%s %s is not a length of time: write it as 30s, 5m, 1h or 1h30m", dashes(flag), value)
+			case *cli.Float64Flag, *cli.IntFlag:
+				msg = fmt.Sprintf("%s %s is not a number", dashes(flag), value)
+			case *cli.BoolFlag:
+				msg = fmt.Sprintf("%s takes no value, or true or false: %s is neither", dashes(flag), value)
+			}
+		}
+	}
+	return usageErrorf("%s (see '%s --help')", msg, name)
 }
 
 // load reads and parses the programme named by the command's one argument,
@@ -490,7 +543,7 @@ func initProgramme(c *cli.Context, env *environment) error {
 // stops reading flags at the first argument.
 func interspersed(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return nil, usageErrorf("no command: agendacal init, check, build, serve, invite or sync (see 'agendacal --help')")
+		return nil, usageErrorf("no command: agendacal %s (see 'agendacal --help')", strings.Join(commandNames(app), ", "))
 	}
 	var cmd *cli.Command
 	at := 1
@@ -502,7 +555,10 @@ func interspersed(app *cli.App, args []string) ([]string, error) {
 			}
 			cmd = app.Command(args[at])
 			if cmd == nil {
-				return nil, usageErrorf("unknown command %q: the commands are init, check, build and serve (see 'agendacal --help')", args[at])
+				if c := agenda.Suggest(args[at], commandNames(app)); c != "" {
+					return nil, usageErrorf("unknown command %q: did you mean %q? (see 'agendacal --help')", args[at], c)
+				}
+				return nil, usageErrorf("unknown command %q: the commands are %s (see 'agendacal --help')", args[at], strings.Join(commandNames(app), ", "))
 			}
 			break
 		}
