@@ -20,17 +20,30 @@ func (c clock) String() string {
 	return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60)
 }
 
-// parseClock reads a time of day as programmes print it: 09:30, 9:30, 09h30,
-// 9h00 or 9h. 24:00 is accepted only when allowEndOfDay is set.
+// parseClock reads a time of day as programmes print it: 09:30, 9:30,
+// 09h30, 9h00, 9h, 18.00, or with AM or PM (6pm, 6:30 pm, 9:00 AM,
+// 9 a.m.). 24:00 is accepted only when allowEndOfDay is set.
 func parseClock(s string, allowEndOfDay bool) (clock, error) {
-	hint := "write times as 09:30 or 09h30"
-	t := strings.TrimSpace(s)
-	sep := strings.IndexAny(t, ":hH")
+	hint := "write times as 09:30, 09h30 or 9:30 AM"
+	s = strings.TrimSpace(s)
+	t := s
+	half := ""
+	lower := strings.ToLower(strings.ReplaceAll(t, ".", ""))
+	for _, suffix := range []string{"am", "pm"} {
+		if strings.HasSuffix(lower, suffix) && (strings.HasSuffix(strings.ToLower(t), suffix) || strings.HasSuffix(strings.ToLower(t), suffix[:1]+"."+suffix[1:]+".") || strings.HasSuffix(strings.ToLower(t), suffix[:1]+"."+suffix[1:])) {
+			half = suffix
+			t = strings.TrimSpace(t[:strings.LastIndexAny(strings.ToLower(t), suffix[:1])])
+		}
+	}
+	sep := strings.IndexAny(t, ":hH.")
+	if half != "" && sep < 0 && allDigits(t) && len(t) <= 2 {
+		t, sep = t+":00", len(t) // 6pm
+	}
 	if sep < 1 || sep > 2 {
 		return 0, fmt.Errorf("invalid time %q: %s", s, hint)
 	}
 	hours, mins := t[:sep], t[sep+1:]
-	if mins == "" && t[sep] != ':' {
+	if mins == "" && (t[sep] == 'h' || t[sep] == 'H') {
 		mins = "00"
 	}
 	if !allDigits(hours) || len(mins) != 2 || !allDigits(mins) {
@@ -38,6 +51,15 @@ func parseClock(s string, allowEndOfDay bool) (clock, error) {
 	}
 	h, _ := strconv.Atoi(hours)
 	m, _ := strconv.Atoi(mins)
+	if half != "" {
+		if h < 1 || h > 12 {
+			return 0, fmt.Errorf("invalid time %q: with AM or PM, hours are 1 to 12; write %02d:%02d without it", s, h, m)
+		}
+		h %= 12
+		if half == "pm" {
+			h += 12
+		}
+	}
 	c := clock(h*60 + m)
 	switch {
 	case m > 59:
@@ -82,16 +104,23 @@ func parseRange(s string) (start, end clock, err error) {
 // maxDuration bounds a session's length; a longer one is almost surely a typo.
 const maxDuration = 7 * 24 * time.Hour
 
-// parseDuration reads a session's length such as 45m, 1h or 1h30m.
+// parseDuration reads a session's length such as 45m, 1h, 1h30m, 1h30,
+// 90min or 1.5h.
 func parseDuration(s string) (time.Duration, error) {
-	t := strings.TrimSpace(s)
+	t := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 	if allDigits(t) {
 		return 0, fmt.Errorf("invalid duration %q: give the unit, as in %sm or 1h30m", s, t)
+	}
+	for _, unit := range []struct{ long, short string }{{"minutes", "m"}, {"minute", "m"}, {"mins", "m"}, {"min", "m"}, {"hours", "h"}, {"hour", "h"}, {"hrs", "h"}, {"hr", "h"}} {
+		t = strings.ReplaceAll(t, unit.long, unit.short)
+	}
+	if i := strings.LastIndexByte(t, 'h'); i >= 0 && i < len(t)-1 && allDigits(t[i+1:]) {
+		t += "m" // 1h30
 	}
 	d, err := time.ParseDuration(t)
 	switch {
 	case err != nil || strings.ContainsAny(t, "nuµs"):
-		return 0, fmt.Errorf("invalid duration %q: write it in hours and minutes, as in 45m, 1h or 1h30m", s)
+		return 0, fmt.Errorf("invalid duration %q: write it in hours and minutes, as in 45m, 90min, 1h or 1h30m", s)
 	case d <= 0:
 		return 0, fmt.Errorf("invalid duration %q: a session must last a positive time", s)
 	case d%time.Minute != 0:

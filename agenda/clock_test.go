@@ -25,13 +25,13 @@ func TestParseClock(t *testing.T) {
 		{in: "24:00", endOK: true, want: 24 * 60},
 		{in: "24:00", wantErr: `invalid time "24:00": hours must be 0 to 23`},
 		{in: "25:00", wantErr: `invalid time "25:00": hours must be 0 to 23`},
-		{in: "9.30", wantErr: `invalid time "9.30": write times as 09:30 or 09h30`},
-		{in: "9:5", wantErr: `invalid time "9:5": write times as 09:30 or 09h30`},
+		{in: "9.30", want: 9*60 + 30},
+		{in: "9:5", wantErr: `invalid time "9:5": write times as 09:30, 09h30 or 9:30 AM`},
 		{in: "09:60", wantErr: `invalid time "09:60": minutes must be 00 to 59`},
-		{in: "930", wantErr: `invalid time "930": write times as 09:30 or 09h30`},
-		{in: "", wantErr: `invalid time "": write times as 09:30 or 09h30`},
-		{in: "9:30pm", wantErr: `invalid time "9:30pm": write times as 09:30 or 09h30`},
-		{in: "-1:00", wantErr: `invalid time "-1:00": write times as 09:30 or 09h30`},
+		{in: "930", wantErr: `invalid time "930": write times as 09:30, 09h30 or 9:30 AM`},
+		{in: "", wantErr: `invalid time "": write times as 09:30, 09h30 or 9:30 AM`},
+		{in: "9:30pm", want: 21*60 + 30},
+		{in: "-1:00", wantErr: `invalid time "-1:00": write times as 09:30, 09h30 or 9:30 AM`},
 	}
 	for _, tt := range tests {
 		got, err := parseClock(tt.in, tt.endOK)
@@ -59,8 +59,8 @@ func TestParseRange(t *testing.T) {
 		{in: "09:30 — 10:30", start: 570, end: 630},
 		{in: "22:00-24:00", start: 22 * 60, end: 24 * 60},
 		{in: "09:30", wantErr: `invalid time range "09:30": write it as 09:30-10:30, or use start and end`},
-		{in: "09:30-", wantErr: `invalid time "": write times as 09:30 or 09h30`},
-		{in: "9.30-10.30", wantErr: `invalid time "9.30": write times as 09:30 or 09h30`},
+		{in: "09:30-", wantErr: `invalid time "": write times as 09:30, 09h30 or 9:30 AM`},
+		{in: "9,30-10,30", wantErr: `invalid time "9,30": write times as 09:30, 09h30 or 9:30 AM`},
 	}
 	for _, tt := range tests {
 		start, end, err := parseRange(tt.in)
@@ -88,8 +88,8 @@ func TestParseDuration(t *testing.T) {
 		{in: "0m", wantErr: `invalid duration "0m": a session must last a positive time`},
 		{in: "-30m", wantErr: `invalid duration "-30m": a session must last a positive time`},
 		{in: "60", wantErr: `invalid duration "60": give the unit, as in 60m or 1h30m`},
-		{in: "90s", wantErr: `invalid duration "90s": write it in hours and minutes, as in 45m, 1h or 1h30m`},
-		{in: "1 hour", wantErr: `invalid duration "1 hour": write it in hours and minutes, as in 45m, 1h or 1h30m`},
+		{in: "90s", wantErr: `invalid duration "90s": write it in hours and minutes, as in 45m, 90min, 1h or 1h30m`},
+		{in: "1 fortnight", wantErr: `invalid duration "1 fortnight": write it in hours and minutes, as in 45m, 90min, 1h or 1h30m`},
 		{in: "200h", wantErr: `invalid duration "200h": a session may last at most 168h0m0s`},
 	}
 	for _, tt := range tests {

@@ -416,6 +416,21 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 	return out
 }
 
+// lookup returns the value of a key in a mapping, without reporting
+// anything: the mapping is checked where it is decoded.
+func (d *decoder) lookup(n *yaml.Node, key string) *yaml.Node {
+	n = d.deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := d.deref(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+			return d.deref(n.Content[i+1])
+		}
+	}
+	return nil
+}
+
 func (d *decoder) markMisspelt(n *yaml.Node) {
 	if d.misspelt == nil {
 		d.misspelt = map[*yaml.Node]bool{}

@@ -90,7 +90,22 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	if n := d.deref(f["days"]); len(days) == 0 && n != nil && n.Kind == yaml.SequenceNode {
 		d.errorf(f["days"], "days is empty: add at least one date and its sessions")
 	}
+	dates := map[string]int{}         // date → line it is first listed at
+	dayNodes := map[*yaml.Node]bool{} // a day repeated through an alias is that day
 	for _, day := range days {
+		if dayNodes[d.deref(day)] || d.aliasesReported {
+			sources = append(sources, d.day(day, p, tracks)...)
+			continue
+		}
+		dayNodes[d.deref(day)] = true
+		if n := d.lookup(day, "date"); n != nil && n.Kind == yaml.ScalarNode {
+			date := strings.TrimSpace(n.Value)
+			if line, twice := dates[date]; twice {
+				d.warnf(n, "date %s is listed twice (first at line %d): its sessions are merged into one day", date, line)
+			} else {
+				dates[date] = n.Line
+			}
+		}
 		sources = append(sources, d.day(day, p, tracks)...)
 	}
 	if len(p.Participants) > 0 || d.firstInvite != nil {

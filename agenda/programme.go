@@ -111,12 +111,16 @@ type Session struct {
 	// one the programme gives.
 	Derived bool
 	// Date is the day the session is listed under, as 2006-01-02.
-	Date     string
-	Title    string
-	Kind     Kind
-	Status   Status
-	Start    time.Time // in the programme's zone
-	End      time.Time // after Start
+	Date   string
+	Title  string
+	Kind   Kind
+	Status Status
+	Start  time.Time // in the programme's zone
+	End    time.Time // after Start
+	// AllDay marks an item of whole days, such as a registration desk open
+	// all day or a deadline: Start is the first day's midnight, End the
+	// midnight after its last day (until:), both in the programme's zone.
+	AllDay   bool
 	Speakers []Person
 	Topics   []string
 	// Tracks are the session's tracks, none for a plenary or a break.

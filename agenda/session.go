@@ -18,6 +18,10 @@ const (
 	maxYear = 2200
 )
 
+// longSession is how long a session may last before its length looks like
+// a typo (30h for 3h).
+const longSession = 12 * time.Hour
+
 func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []sessionSource {
 	f := d.fields(n, "a day", []string{"date", "sessions"})
 	if f == nil {
@@ -64,6 +68,9 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		if p.Zone == nil {
 			continue
 		}
+		if src.session.AllDay {
+			continue
+		}
 		if latest != nil && afterMidnight(latest.Start.In(p.Zone), src.session.Start.In(p.Zone)) {
 			next := date.AddDate(0, 0, 1).Format("2006-01-02")
 			d.warnf(src.node, "%q starts at %s, listed after %q at %s on %s: if it is after midnight, put it under date: %s",
@@ -86,7 +93,7 @@ func afterMidnight(prev, next time.Time) bool {
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
-	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "online", "description", "url", "invite"})
+	f := d.fields(n, "a session", []string{"id", "time", "start", "end", "duration", "title", "kind", "status", "speakers", "topics", "track", "room", "floor", "location", "online", "description", "url", "invite", "all_day", "until"})
 	if f == nil {
 		return sessionSource{}, false
 	}
@@ -162,7 +169,18 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 	if s.Online == "" {
 		s.Online = p.Online
 	}
-	s.Start, s.End = d.times(n, f, date, p)
+	switch allDay := strings.ToLower(d.text(f["all_day"], "all_day", true)); allDay {
+	case "", "false":
+		if f["until"] != nil {
+			d.errorf(f["until"], "until: is the last day of an all-day item: add all_day: true, or remove until:")
+		}
+		s.Start, s.End = d.times(n, f, date, p)
+	case "true":
+		s.AllDay = true
+		s.Start, s.End = d.wholeDays(f, date, p)
+	default:
+		d.errorf(f["all_day"], "all_day %q must be true or false", allDay)
+	}
 	if f["invite"] != nil && d.firstInvite == nil {
 		d.firstInvite = f["invite"]
 	}
@@ -244,6 +262,38 @@ func placeOf(v *Venue, room, floor string) (*Venue, string) {
 	return &at, strings.Join(parts, ", ")
 }
 
+// wholeDays resolves an all-day item's days: from its date to until
+// (inclusive), from midnight to midnight in the programme's zone.
+func (d *decoder) wholeDays(f map[string]*yaml.Node, date time.Time, p *Programme) (start, end time.Time) {
+	for _, key := range []string{"time", "start", "end", "duration"} {
+		if f[key] != nil {
+			d.errorf(f[key], "an all-day item has no %s: remove %s:, or all_day: true", key, key)
+			return
+		}
+	}
+	last := date
+	if text, ok := d.scalar(f["until"], "until"); ok {
+		var err error
+		if last, err = time.Parse("2006-01-02", strings.TrimSpace(text)); err != nil {
+			d.errorf(f["until"], "invalid date %q: write dates as 2017-06-29", text)
+			return
+		}
+		switch {
+		case last.Before(date):
+			d.errorf(f["until"], "until %s is before the day it is listed under, %s: give the last day it lasts", text, date.Format("2006-01-02"))
+			return
+		case last.Sub(date) > maxDuration:
+			d.errorf(f["until"], "until %s is more than %v after %s: an item may last at most that", text, maxDuration, date.Format("2006-01-02"))
+			return
+		}
+	}
+	if p.Zone == nil {
+		return
+	}
+	midnight := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, p.Zone) }
+	return midnight(date), midnight(last.AddDate(0, 0, 1))
+}
+
 // times resolves a session's start and end instants from time, or from
 // start with end or duration.
 func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p *Programme) (start, end time.Time) {
@@ -300,6 +350,9 @@ func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p
 			if duration, err = parseDuration(s); err != nil {
 				d.errorf(f["duration"], "%v", err)
 				return
+			}
+			if duration > longSession {
+				d.warnf(f["duration"], "duration %q is longer than %d hours: is it a typo? For something open all day, write all_day: true", s, int(longSession.Hours()))
 			}
 		default:
 			d.missing(n, nil, "a session has a start but no end: add end: or duration:")
@@ -425,7 +478,7 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 func (d *decoder) checkOverlaps(sources []sessionSource) {
 	byPlace := map[string][]sessionSource{}
 	for _, s := range sources {
-		if s.session.Kind == KindBreak || s.session.Location == "" {
+		if s.session.Kind == KindBreak || s.session.AllDay || s.session.Location == "" {
 			continue
 		}
 		byPlace[s.session.Location] = append(byPlace[s.session.Location], s)

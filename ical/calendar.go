@@ -420,8 +420,15 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 	// The revision (DTSTAMP, LAST-MODIFIED, SEQUENCE) goes in after the
 	// UID when the event is written: see Encoder.Revise.
 	ev := ics.NewEvent(s.ID + "@" + e.prog.UIDDomain)
-	e.setTime(ev, ics.ComponentPropertyDtStart, s.Start)
-	e.setTime(ev, ics.ComponentPropertyDtEnd, s.End)
+	if s.AllDay {
+		// Whole days (RFC 5545 3.6.1): dates, the end the day after the
+		// last, in no zone.
+		ev.SetProperty(ics.ComponentPropertyDtStart, s.Start.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+		ev.SetProperty(ics.ComponentPropertyDtEnd, s.End.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+	} else {
+		e.setTime(ev, ics.ComponentPropertyDtStart, s.Start)
+		e.setTime(ev, ics.ComponentPropertyDtEnd, s.End)
+	}
 	// LANGUAGE (RFC 5545 3.2.10) on the programme's own text; its tag
 	// is letters, digits and '-', which the library writes as they are.
 	var lang []ics.PropertyParameter
@@ -441,8 +448,9 @@ func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 	}
 	ev.SetSummary(cleanText(summary), lang...)
-	if s.Kind == agenda.KindBreak {
-		// A break keeps nobody busy (RFC 5545 3.8.2.7).
+	if s.Kind == agenda.KindBreak || s.AllDay {
+		// A break, or something open all day, keeps nobody busy (RFC 5545
+		// 3.8.2.7).
 		ev.SetTimeTransparency(ics.TransparencyTransparent)
 	}
 	if s.Location != "" {

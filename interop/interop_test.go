@@ -175,12 +175,16 @@ func expected(p *agenda.Programme, sessions []*agenda.Session) []event {
 	var out []event
 	for _, s := range sessions {
 		uid := s.ID + "@" + p.UIDDomain
-		end := s.End.UTC().Format(time.RFC3339)
+		start, end := s.Start.UTC().Format(time.RFC3339), s.End.UTC().Format(time.RFC3339)
+		if s.AllDay {
+			// Whole days: dates, the end the day after the last.
+			start, end = s.Start.In(p.Zone).Format(time.DateOnly), s.End.In(p.Zone).Format(time.DateOnly)
+		}
 		title, loc := s.Title, s.Location
 		if s.Status == agenda.StatusCancelled {
 			title = ical.WordsFor(p.Language).Cancelled + title
 		}
-		out = append(out, event{UID: &uid, Start: s.Start.UTC().Format(time.RFC3339), End: &end, Summary: &title, Location: &loc})
+		out = append(out, event{UID: &uid, Start: start, End: &end, Summary: &title, Location: &loc})
 	}
 	sortEvents(out)
 	return out

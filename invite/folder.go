@@ -78,6 +78,7 @@ type session struct {
 	Title    string `json:"title"`
 	Location string `json:"location,omitempty"`
 	Online   string `json:"online,omitempty"`
+	AllDay   bool   `json:"all_day,omitempty"`
 	// Attendees are by lower-case address.
 	Attendees map[string]*attendee `json:"attendees"`
 }

@@ -63,6 +63,12 @@ func day(t time.Time) string { return t.Format("Monday 2 January 2006") }
 // Thursday 29 June 2017, 09:30–10:30 CEST (Europe/Belgrade).
 func when(s *agenda.Session, p *agenda.Programme) string {
 	start, end := s.Start.In(p.Zone), s.End.In(p.Zone)
+	if s.AllDay {
+		if last := end.AddDate(0, 0, -1); !sameDay(start, last) {
+			return day(start) + " to " + day(last) + ", all day"
+		}
+		return day(start) + ", all day"
+	}
 	zone := start.Format("MST")
 	if z := end.Format("MST"); z != zone {
 		zone += "/" + z
@@ -81,6 +87,9 @@ func subject(p *agenda.Programme, l []delivery) string {
 	d := l[0]
 	if len(l) == 1 && d.title != "" {
 		at := d.event.Start.In(p.Zone).Format("Mon 2 Jan 2006 15:04 MST")
+		if d.event.AllDay {
+			at = d.event.Start.In(p.Zone).Format("Mon 2 Jan 2006")
+		}
 		switch {
 		case d.method == methodCancel:
 			return fmt.Sprintf("Cancelled: %s (%s)", d.title, at)

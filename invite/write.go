@@ -157,7 +157,7 @@ func (f *Folder) plan(p *agenda.Programme, opts Options) ([]delivery, map[string
 	for _, uid := range removed {
 		ev, rec := st.Events[uid], st.Sessions[uid]
 		s := &agenda.Session{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: rec.Title, Kind: agenda.KindSession, Status: agenda.StatusCancelled,
-			Start: ev.Start.In(p.Zone), End: ev.End.In(p.Zone), Location: rec.Location, Online: rec.Online}
+			Start: ev.Start.In(p.Zone), End: ev.End.In(p.Zone), Location: rec.Location, Online: rec.Online, AllDay: rec.AllDay}
 		gone[uid] = s
 		all.Sessions = append(all.Sessions, s)
 	}
@@ -231,7 +231,7 @@ func (f *Folder) plan(p *agenda.Programme, opts Options) ([]delivery, map[string
 				}
 			}
 		}
-		rec.Title, rec.Location, rec.Online = s.Title, s.Location, s.Online
+		rec.Title, rec.Location, rec.Online, rec.AllDay = s.Title, s.Location, s.Online, s.AllDay
 		events[uid] = ev
 	}
 	for _, uid := range removed {

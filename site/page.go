@@ -63,7 +63,7 @@ a { color: #0645ad; }
 {{range .Days}}<h3 id="day-{{.Date}}" style="margin-top:1.5rem">{{.Date}}</h3>
 <ul class="sessions">
 {{range .Sessions}}<li class="session{{if .Break}} break{{end}}{{if .Cancelled}} cancelled{{end}}" id="{{.ID}}">
-<div class="when"><time datetime="{{.StartUTC}}">{{.Start}}</time>–<time datetime="{{.EndUTC}}">{{.End}}</time></div>
+<div class="when">{{if .AllDay}}{{$.W.AllDay}}{{if .Until}} – {{.Until}}{{end}}{{else}}<time datetime="{{.StartUTC}}">{{.Start}}</time>–<time datetime="{{.EndUTC}}">{{.End}}</time>{{end}}</div>
 <div>
 <h3>{{if .Cancelled}}<span class="status">{{$.W.Cancelled}}:</span> {{end}}{{if .Tentative}}<span class="status">{{$.W.Tentative}}:</span> {{end}}{{.Title}}</h3>
 {{range .Tracks}}<span class="track" style="--c: {{.Color}}">{{.Name}}</span>{{end}}

@@ -62,7 +62,12 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 			data.Days = append(data.Days, dayData{Date: s.Date})
 			day = &data.Days[len(data.Days)-1]
 		}
+		var until string
+		if last := end.AddDate(0, 0, -1).Format("2006-01-02"); s.AllDay && last != s.Date {
+			until = last
+		}
 		sd := sessionData{
+			Until:     until,
 			ID:        s.ID,
 			Title:     s.Title,
 			Start:     start.Format("15:04"),
@@ -75,6 +80,7 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 			Tentative: s.Status == agenda.StatusTentative,
 			Break:     s.Kind == agenda.KindBreak,
 			File:      "sessions/" + s.ID + ".ics",
+			AllDay:    s.AllDay,
 			Google:    template.URL(googleEvent(p, s)),
 			Outlook:   template.URL(outlookEvent(s)),
 		}
@@ -125,7 +131,7 @@ func googleEvent(p *agenda.Programme, s *agenda.Session) string {
 	q := url.Values{
 		"action":   {"TEMPLATE"},
 		"text":     {s.Title},
-		"dates":    {s.Start.UTC().Format("20060102T150405Z") + "/" + s.End.UTC().Format("20060102T150405Z")},
+		"dates":    {googleDates(p, s)},
 		"ctz":      {p.ZoneName},
 		"location": {s.Location},
 	}
@@ -133,6 +139,15 @@ func googleEvent(p *agenda.Programme, s *agenda.Session) string {
 		q.Set("details", d)
 	}
 	return "https://calendar.google.com/calendar/render?" + query(q)
+}
+
+// googleDates are a session's dates for Google: instants in UTC, or whole
+// days.
+func googleDates(p *agenda.Programme, s *agenda.Session) string {
+	if s.AllDay {
+		return s.Start.In(p.Zone).Format("20060102") + "/" + s.End.In(p.Zone).Format("20060102")
+	}
+	return s.Start.UTC().Format("20060102T150405Z") + "/" + s.End.UTC().Format("20060102T150405Z")
 }
 
 // outlookEvent is a link that opens Outlook's form for a new event with
@@ -145,6 +160,11 @@ func outlookEvent(s *agenda.Session) string {
 		"startdt":  {s.Start.UTC().Format("2006-01-02T15:04:05Z")},
 		"enddt":    {s.End.UTC().Format("2006-01-02T15:04:05Z")},
 		"location": {s.Location},
+	}
+	if s.AllDay {
+		q.Set("allday", "true")
+		q.Set("startdt", s.Start.Format("2006-01-02"))
+		q.Set("enddt", s.End.Format("2006-01-02"))
 	}
 	if d := details(s); d != "" {
 		q.Set("body", d)
@@ -193,8 +213,10 @@ type sessionData struct {
 	Location, Online, File                  string
 	Speakers                                []string
 	Tracks                                  []trackData
-	Cancelled, Tentative, Break             bool
-	Google, Outlook                         template.URL
+	Cancelled, Tentative, Break, AllDay     bool
+	// Until is an all-day item's last day, when it is not its first.
+	Until           string
+	Google, Outlook template.URL
 }
 
 type trackData struct {
