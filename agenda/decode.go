@@ -39,6 +39,10 @@ type decoder struct {
 	// firstInvite is the first session's invite:, where a missing
 	// organizer address is reported when there are no participants.
 	firstInvite *yaml.Node
+	// read reads an included file; fileOrder numbers the files read, the
+	// main one 0, and mainFile is the main one's name.
+	read      func(name string) ([]byte, error)
+	fileOrder map[string]int
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {

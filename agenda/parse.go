@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"fmt"
+	"path/filepath"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -15,7 +16,16 @@ import (
 // positions of problems. It returns every problem found, sorted by position,
 // and the resolved programme unless one of them is an error.
 func Parse(file string, data []byte) (*Programme, Problems) {
-	d := &decoder{file: file}
+	return ParseFiles(file, data, nil)
+}
+
+// ParseFiles is Parse for a programme that may include other files
+// (include: [other.yaml]): read reads one, by its name relative to the
+// folder of the file that includes it. Problems in an included file are
+// reported at their place in that file. With a nil read, include: is
+// refused.
+func ParseFiles(file string, data []byte, read func(name string) ([]byte, error)) (*Programme, Problems) {
+	d := &decoder{file: file, read: read, fileOrder: map[string]int{file: 0}}
 	var prog *Programme
 	if root := d.document(data); root != nil {
 		prog = d.programme(root)
@@ -29,23 +39,24 @@ func Parse(file string, data []byte) (*Programme, Problems) {
 				kept = append(kept, p)
 			}
 		}
-		kept.sort()
+		kept.sort(d.fileOrder)
 		return nil, kept
 	}
-	d.problems.sort()
+	d.problems.sort(d.fileOrder)
 	return prog, d.problems
 }
 
 // sessionSource keeps the nodes of a session that later checks point at.
 type sessionSource struct {
 	session *Session
+	file    string // the file the session is written in
 	node    *yaml.Node
 	id      *yaml.Node // the explicit id, or nil
 	date    time.Time
 }
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
-	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "base_url", "participants", "tracks", "days"})
+	f := d.fields(root, "the programme", []string{"title", "project", "description", "timezone", "url", "uid_domain", "organizer", "venue", "language", "online", "base_url", "participants", "tracks", "days", "include"})
 	if f == nil {
 		return nil
 	}
@@ -75,23 +86,68 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	}
 	p.Online = d.url(f["online"], "online")
 	p.BaseURL = d.url(f["base_url"], "base_url")
-	p.Participants = d.participants(f["participants"])
-	p.Tracks = d.tracks(f["tracks"])
+	parts := []part{{file: d.file, participants: f["participants"], tracks: f["tracks"], days: f["days"]}}
+	parts = append(parts, d.includes(f["include"])...)
+	main := d.file
+	for _, pt := range parts {
+		d.file = pt.file
+		p.Participants = d.participants(pt.participants, p.Participants)
+	}
+	for _, pt := range parts {
+		d.file = pt.file
+		p.Tracks = d.tracks(pt.tracks, p.Tracks)
+	}
+	d.file = main
 	tracks := make(map[string]*Track, len(p.Tracks)) // by lower-case id
 	for _, t := range p.Tracks {
 		tracks[strings.ToLower(t.ID)] = t
 	}
-	if f["days"] == nil {
+	hasDays := false
+	for _, pt := range parts {
+		hasDays = hasDays || pt.days != nil
+	}
+	if !hasDays {
 		d.errorf(root, "the programme has no days: add days: with at least one date and its sessions")
 		return p
 	}
 	var sources []sessionSource
-	days := d.list(f["days"], "days", "days: [{date: 2017-06-29, sessions: [...]}]")
-	if n := d.deref(f["days"]); len(days) == 0 && n != nil && n.Kind == yaml.SequenceNode {
-		d.errorf(f["days"], "days is empty: add at least one date and its sessions")
-	}
-	dates := map[string]int{}         // date → line it is first listed at
+	dates := map[string]string{}      // date → where it is first listed
 	dayNodes := map[*yaml.Node]bool{} // a day repeated through an alias is that day
+	for _, pt := range parts {
+		d.file = pt.file
+		sources = append(sources, d.days(pt.days, p, tracks, dates, dayNodes)...)
+	}
+	d.file = main
+	if len(p.Participants) > 0 || d.firstInvite != nil {
+		d.needOrganizerEmail(f["participants"], d.firstInvite, p)
+	}
+	d.assignIDs(sources)
+	d.checkOverlaps(sources)
+	d.file = main
+	for _, s := range sources {
+		p.Sessions = append(p.Sessions, s.session)
+	}
+	p.Rooms = assignRooms(p.Sessions)
+	return p
+}
+
+// part is a file's share of the programme: the main file's, or an
+// included one's.
+type part struct {
+	file                       string
+	participants, tracks, days *yaml.Node
+}
+
+// days decodes the list of days of one file.
+func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, dates map[string]string, dayNodes map[*yaml.Node]bool) []sessionSource {
+	if list == nil {
+		return nil
+	}
+	var sources []sessionSource
+	days := d.list(list, "days", "days: [{date: 2017-06-29, sessions: [...]}]")
+	if n := d.deref(list); len(days) == 0 && n != nil && n.Kind == yaml.SequenceNode {
+		d.errorf(list, "days is empty: add at least one date and its sessions")
+	}
 	for _, day := range days {
 		if dayNodes[d.deref(day)] || d.aliasesReported {
 			sources = append(sources, d.day(day, p, tracks)...)
@@ -100,24 +156,15 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		dayNodes[d.deref(day)] = true
 		if n := d.lookup(day, "date"); n != nil && n.Kind == yaml.ScalarNode {
 			date := strings.TrimSpace(n.Value)
-			if line, twice := dates[date]; twice {
-				d.warnf(n, "date %s is listed twice (first at line %d): its sessions are merged into one day", date, line)
+			if first, twice := dates[date]; twice {
+				d.warnf(n, "date %s is listed twice (first at %s): its sessions are merged into one day", date, first)
 			} else {
-				dates[date] = n.Line
+				dates[date] = d.where(n)
 			}
 		}
 		sources = append(sources, d.day(day, p, tracks)...)
 	}
-	if len(p.Participants) > 0 || d.firstInvite != nil {
-		d.needOrganizerEmail(f["participants"], d.firstInvite, p)
-	}
-	d.assignIDs(sources)
-	d.checkOverlaps(sources)
-	for _, s := range sources {
-		p.Sessions = append(p.Sessions, s.session)
-	}
-	p.Rooms = assignRooms(p.Sessions)
-	return p
+	return sources
 }
 
 // missing records a required field that is absent (at its parent) or empty
@@ -291,10 +338,12 @@ func (d *decoder) degrees(parent, n *yaml.Node, what string, limit float64) (flo
 	return v, true
 }
 
-// tracks reads the track list.
-func (d *decoder) tracks(n *yaml.Node) []*Track {
-	var out []*Track
-	firstLine := map[string]int{}
+// tracks reads a track list, adding its tracks to those read before.
+func (d *decoder) tracks(n *yaml.Node, out []*Track) []*Track {
+	firstAt := map[string]string{}
+	for _, t := range out {
+		firstAt[strings.ToLower(t.ID)] = t.at
+	}
 	for _, item := range d.list(n, "tracks", "tracks: [{id: plenary, name: Plenary}]") {
 		f := d.fields(item, "a track", []string{"id", "name", "color", "common"})
 		if f == nil {
@@ -321,11 +370,12 @@ func (d *decoder) tracks(n *yaml.Node) []*Track {
 			continue
 		}
 		key := strings.ToLower(t.ID)
-		if line, dup := firstLine[key]; dup {
-			d.errorf(f["id"], "duplicate track id %q (first at line %d): give each track its own id", t.ID, line)
+		if first, dup := firstAt[key]; dup {
+			d.errorf(f["id"], "duplicate track id %q (first at %s): give each track its own id", t.ID, first)
 			continue
 		}
-		firstLine[key] = f["id"].Line
+		t.at = d.where(d.deref(f["id"]))
+		firstAt[key] = t.at
 		if t.Name == "" {
 			t.Name = t.ID
 		}
@@ -339,4 +389,60 @@ func (d *decoder) tracks(n *yaml.Node) []*Track {
 		out = append(out, t)
 	}
 	return out
+}
+
+// includes reads the files include: names, each a share of the programme
+// with participants, tracks and days of its own.
+func (d *decoder) includes(n *yaml.Node) []part {
+	if n == nil {
+		return nil
+	}
+	items := []*yaml.Node{n}
+	if m := d.deref(n); m != nil && m.Kind == yaml.SequenceNode {
+		items = m.Content
+	}
+	var out []part
+	for _, item := range items {
+		name := d.text(item, "include", true)
+		if name == "" {
+			continue
+		}
+		if d.read == nil {
+			d.errorf(item, "include: needs the programme to be read from a file: give its name rather than -")
+			continue
+		}
+		path := name
+		if !filepath.IsAbs(name) && d.file != "<stdin>" {
+			path = filepath.Join(filepath.Dir(d.file), name)
+		}
+		if _, seen := d.fileOrder[path]; seen {
+			d.errorf(item, "%s is included twice, or is the programme itself: include it once", name)
+			continue
+		}
+		data, err := d.read(path)
+		if err != nil {
+			d.errorf(item, "cannot read the included file %s: %v", name, err)
+			continue
+		}
+		d.fileOrder[path] = len(d.fileOrder)
+		main := d.file
+		d.file = path
+		if root := d.document(data); root != nil {
+			if f := d.fields(root, "an included file", []string{"participants", "tracks", "days"}); f != nil {
+				out = append(out, part{file: path, participants: f["participants"], tracks: f["tracks"], days: f["days"]})
+			}
+		}
+		d.file = main
+	}
+	return out
+}
+
+// where names a node's place in the file being read, for a message about
+// another place: its line, with the file's name when the programme is in
+// several files.
+func (d *decoder) where(n *yaml.Node) string {
+	if len(d.fileOrder) > 1 {
+		return fmt.Sprintf("%s:%d", d.file, n.Line)
+	}
+	return fmt.Sprintf("line %d", n.Line)
 }

@@ -13,13 +13,16 @@ type Participant struct {
 	// Groups are the ids of the groups the participant belongs to, as
 	// written, for invite: lists.
 	Groups []string
+	at     string // where it is written, for messages
 }
 
-// participants reads the participants list: each with a name and an
-// e-mail address, no address twice.
-func (d *decoder) participants(n *yaml.Node) []*Participant {
-	var out []*Participant
-	firstLine := map[string]int{} // lower-case address → line
+// participants reads a participants list, adding to those read before:
+// each with a name and an e-mail address, no address twice.
+func (d *decoder) participants(n *yaml.Node, out []*Participant) []*Participant {
+	firstAt := map[string]string{} // lower-case address → where
+	for _, p := range out {
+		firstAt[strings.ToLower(p.Email)] = p.at
+	}
 	for _, item := range d.list(n, "participants", "participants: [{name: Jane Doe, email: jane@example.org}]") {
 		f := d.fields(item, "a participant", []string{"name", "email", "role", "groups"})
 		if f == nil {
@@ -53,11 +56,12 @@ func (d *decoder) participants(n *yaml.Node) []*Participant {
 			continue
 		}
 		key := strings.ToLower(p.Email)
-		if line, dup := firstLine[key]; dup {
-			d.errorf(f["email"], "participant %s appears twice (first at line %d): keep one", p.Email, line)
+		if first, dup := firstAt[key]; dup {
+			d.errorf(f["email"], "participant %s appears twice (first at %s): keep one", p.Email, first)
 			continue
 		}
-		firstLine[key] = d.deref(f["email"]).Line
+		p.at = d.where(d.deref(f["email"]))
+		firstAt[key] = p.at
 		out = append(out, p)
 	}
 	return out

@@ -129,9 +129,14 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-func (ps Problems) sort() {
+// sort sorts problems by file, in the order files were read, then by
+// position.
+func (ps Problems) sort(fileOrder map[string]int) {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i].Pos, ps[j].Pos
+		if a.File != b.File {
+			return fileOrder[a.File] < fileOrder[b.File]
+		}
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}

@@ -75,6 +75,7 @@ type Track struct {
 	// no track (plenaries, breaks): true unless the track says common:
 	// false.
 	Common bool
+	at     string // where it is defined, for messages
 }
 
 // Room is a room sessions take place in, with an id made from its name.

@@ -199,7 +199,7 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 		d.errorf(f["id"], "session id is empty: give a short name or remove id: to derive one")
 		return sessionSource{}, false
 	}
-	return sessionSource{session: s, node: n, id: idNode, date: date}, true
+	return sessionSource{session: s, file: d.file, node: n, id: idNode, date: date}, true
 }
 
 // unknownTrack reports a session's track that the programme does not
@@ -441,17 +441,18 @@ func formatOffset(seconds int) string {
 // assignIDs checks explicit ids for duplicates and derives the others from
 // date and title, numbering repeats (-2, -3, …) in programme order.
 func (d *decoder) assignIDs(sources []sessionSource) {
-	taken := make(map[string]int, len(sources)) // lower-case id → line
+	taken := make(map[string]string, len(sources)) // lower-case id → where
 	for _, s := range sources {
 		if s.id == nil {
 			continue
 		}
+		d.file = s.file
 		key := strings.ToLower(s.session.ID)
-		if line, dup := taken[key]; dup {
-			d.errorf(s.id, "duplicate session id %q (first at line %d): give each session its own id", s.session.ID, line)
+		if first, dup := taken[key]; dup {
+			d.errorf(s.id, "duplicate session id %q (first at %s): give each session its own id", s.session.ID, first)
 			continue
 		}
-		taken[key] = s.id.Line
+		taken[key] = d.where(s.id)
 	}
 	next := map[string]int{}
 	for _, s := range sources {
@@ -467,7 +468,7 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 			}
 			id = numbered(base, n)
 		}
-		taken[id] = s.node.Line
+		taken[id] = ""
 		s.session.ID, s.session.Derived = id, true
 	}
 }
@@ -488,7 +489,10 @@ func (d *decoder) checkOverlaps(sources []sessionSource) {
 		var latest sessionSource
 		for i, s := range group {
 			if i > 0 && s.session.Start.Before(latest.session.End) {
-				d.warnf(s.node, "%q overlaps %q (line %d) in %s: move one of them, or make one a break", s.session.Title, latest.session.Title, latest.node.Line, s.session.Location)
+				d.file = latest.file
+				first := d.where(latest.node)
+				d.file = s.file
+				d.warnf(s.node, "%q overlaps %q (%s) in %s: move one of them, or make one a break", s.session.Title, latest.session.Title, first, s.session.Location)
 			}
 			if i == 0 || s.session.End.After(latest.session.End) {
 				latest = s

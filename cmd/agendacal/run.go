@@ -327,11 +327,31 @@ func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme
 		msg := fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size"))
 		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil
 	}
-	prog, problems := agenda.Parse(name, data)
+	prog, problems := agenda.ParseFiles(name, data, func(path string) ([]byte, error) {
+		data, err := readLimited(path, limit)
+		if err == nil && int64(len(data)) > limit {
+			err = fmt.Errorf("it is larger than --max-size (%s)", c.String("max-size"))
+		}
+		return data, unwrapPath(err)
+	})
 	return prog, problems, nil
 }
 
+// readLimited reads at most limit+1 bytes of a file: enough to tell one
+// over the limit.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
 func unwrapPath(err error) error {
+	if err == nil {
+		return nil
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%q: %v", pe.Path, pe.Err)
