@@ -2,9 +2,9 @@ package agenda
 
 import (
 	"fmt"
-	"path/filepath"
 	"net/mail"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
