@@ -168,3 +168,10 @@ func TZDatabase() string {
 	}
 	return "tz database of " + filepath.Clean(dir)
 }
+
+// ResolveZone resolves a zone name as the timezone: key does, aliases such
+// as Pristina included: the zone and its canonical name.
+func ResolveZone(name string) (*time.Location, string, error) {
+	loc, canonical, _, err := lookupZone(name)
+	return loc, canonical, err
+}

@@ -199,6 +199,7 @@ func newApp(env *environment) *cli.App {
 			},
 			inviteCommand(env, strict, maxSize),
 			syncCommand(env, strict, maxSize),
+			showCommand(env, strict, maxSize),
 			completionCommand(env),
 			manCommand(env),
 		},

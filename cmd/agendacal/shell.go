@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/show"
 )
 
 // The commands that document the command line itself, from the same
@@ -162,4 +166,58 @@ func quoteAll(words []string) string {
 		q[i] = "'" + w + "'"
 	}
 	return strings.Join(q, ", ")
+}
+
+func showCommand(env *environment, shared ...cli.Flag) *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "print the programme as a table, in its zone or another",
+		ArgsUsage: "PROGRAMME.yaml",
+		Description: "Prints one line a session: day, time, room, track, title and speakers,\n" +
+			"in the programme's zone or in --tz. A * marks a session on another day in that\n" +
+			"zone than in the programme, a ~ one during which the clocks change there.\n" +
+			"Colours on a terminal only, never with NO_COLOR set.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "tz", Usage: "show times in `ZONE` (an IANA name such as America/New_York)"},
+			&cli.StringFlag{Name: "track", Usage: "only the sessions of the track `ID`"},
+			&cli.StringFlag{Name: "day", Usage: "only the sessions of `DATE` (2006-01-02)"},
+		}, shared...),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			prog, err := load(c, env)
+			if err != nil {
+				return err
+			}
+			opts := show.Options{Track: c.String("track"), Day: c.String("day"), Colour: colourful(env)}
+			if name := c.String("tz"); name != "" {
+				loc, _, err := agenda.ResolveZone(name)
+				if err != nil {
+					return usageErrorf("--tz: %v", err)
+				}
+				opts.Zone = loc
+			}
+			n, err := show.Table(env.stdout, prog, opts)
+			if err != nil {
+				return &exitError{code: exitOutput, msg: err.Error()}
+			}
+			if n == 0 {
+				return usageErrorf("no session matches --track %q --day %q", c.String("track"), c.String("day"))
+			}
+			return nil
+		},
+	}
+}
+
+// colourful tells whether standard output is a terminal that wants
+// colours: not with NO_COLOR set (https://no-color.org) or TERM=dumb.
+func colourful(env *environment) bool {
+	if env.getenv("NO_COLOR") != "" || env.getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := env.stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
