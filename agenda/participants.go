@@ -24,7 +24,7 @@ func (d *decoder) participants(n *yaml.Node, out []*Participant) []*Participant 
 		firstAt[strings.ToLower(p.Email)] = p.at
 	}
 	for _, item := range d.list(n, "participants", "participants: [{name: Jane Doe, email: jane@example.org}]") {
-		f := d.fields(item, "a participant", []string{"name", "email", "role", "groups"})
+		f := d.fields(item, "a participant", keysOf("participant"))
 		if f == nil {
 			continue
 		}

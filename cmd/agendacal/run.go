@@ -200,6 +200,7 @@ func newApp(env *environment) *cli.App {
 			inviteCommand(env, strict, maxSize),
 			syncCommand(env, strict, maxSize),
 			showCommand(env, strict, maxSize),
+			schemaCommand(env),
 			completionCommand(env),
 			manCommand(env),
 		},

@@ -221,3 +221,20 @@ func colourful(env *environment) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
+
+func schemaCommand(env *environment) *cli.Command {
+	return &cli.Command{
+		Name:  "schema",
+		Usage: "print the JSON Schema of the programme format, for editors",
+		Description: "Prints the JSON Schema (draft-07) of programme format v1. Editors with\n" +
+			"yaml-language-server (VS Code's YAML extension, Neovim, Helix) complete keys\n" +
+			"and flag typos as you type when the programme's first line is\n" +
+			"   # yaml-language-server: $schema=" + agenda.SchemaURL + "\n" +
+			"as 'agendacal init' writes it; or save this output and name the file instead.",
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			_, err := env.stdout.Write(agenda.Schema())
+			return err
+		},
+	}
+}

@@ -38,9 +38,9 @@ func TestBashCompletion(t *testing.T) {
 		line string // what is typed before Tab; a trailing space starts a new word
 		want string
 	}{
-		{"agendacal ", "--help --version build check completion init invite man serve show sync"},
+		{"agendacal ", "--help --version build check completion init invite man schema serve show sync"},
 		{"agendacal bu", "build"},
-		{"agendacal s", "serve show sync"},
+		{"agendacal s", "schema serve show sync"},
 		{"agendacal build --o", "--out"},
 		{"agendacal invite --sm", "--smtp --smtp-insecure"},
 		{"agendacal build ", "congress.yml drafts meeting.yaml"},
