@@ -49,6 +49,10 @@ type Options struct {
 	// ignore them).
 	Alarm time.Duration
 
+	// Source, when set, is what the build is made from: the bookkeeping
+	// remembers it, so that UpToDate can tell a rebuild with nothing to do.
+	Source *Source
+
 	// inPlace publishes file by file even where the folder could be
 	// swapped whole, so that tests reach that way on any machine.
 	inPlace bool
@@ -113,6 +117,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	next, files, digests, e := pl.State, pl.files, pl.digests, pl.enc
+	b.plan = pl
 	existing, err := listing(dir)
 	if err != nil {
 		return rep, err
@@ -129,8 +134,18 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	stale := staleFiles(prev.Files, next.Files)
-	if len(changed) == 0 && len(stale) == 0 && prev.digestRead != "" && prev.digestRead == next.digest() {
-		return rep, nil // nothing to do, not even the bookkeeping
+	if len(changed) == 0 && len(stale) == 0 {
+		next.Fresh = freshness(opts.Source, dir, pl.all, next, opts)
+		if prev.digestRead != "" && prev.digestRead == next.digest() {
+			return rep, nil // nothing to do, not even the bookkeeping
+		}
+		// Every file as it was: only the bookkeeping changes, in one
+		// rename.
+		if err := b.writeState(next); err != nil {
+			return rep, err
+		}
+		os.Remove(filepath.Join(dir, pendingName))
+		return rep, nil
 	}
 	err = b.publishTree(ctx, files, changed, next, e, prev)
 	if err == nil {
@@ -206,6 +221,7 @@ func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFi
 	for _, rel := range left {
 		next.Files[rel] = ""
 	}
+	next.Fresh = freshness(b.opts.Source, dir, b.plan.all, next, b.opts)
 	if err := b.writeState(next); err != nil {
 		return rep, &PartialError{Published: len(changed), Total: len(changed), Err: err}
 	}
@@ -226,6 +242,8 @@ type build struct {
 	staged []stagedFile
 	// staging is the new tree being assembled beside the folder.
 	staging string
+	// plan is the build's plan.
+	plan *Plan
 	// rebuilt tells that the bookkeeping was missing; recovered counts the
 	// events read back from the calendars then.
 	rebuilt   bool

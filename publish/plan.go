@@ -21,6 +21,7 @@ import (
 type Plan struct {
 	// State is the bookkeeping after the build.
 	State   *State
+	all     *agenda.Programme
 	files   []outputFile
 	digests []string
 	enc     *ical.Encoder
@@ -73,7 +74,7 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	for i, f := range files {
 		next.Files[f.rel] = digests[i]
 	}
-	return &Plan{State: next, files: files, digests: digests, enc: e}, nil
+	return &Plan{State: next, all: all, files: files, digests: digests, enc: e}, nil
 }
 
 // Len is how many files the plan publishes.

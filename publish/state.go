@@ -30,7 +30,9 @@ const stateVersion = 1
 // fingerprint, SEQUENCE and when it last changed, and every file with the
 // digest of its bytes. It is written as JSON to .agendacal.state.
 type State struct {
-	Version   int          `json:"version"`
+	Version int `json:"version"`
+	// Fresh comes right after the version: UpToDate reads only that far.
+	Fresh     *fresh       `json:"fresh,omitempty"`
 	Programme programmeRef `json:"programme"`
 	Memory
 	// Files are the calendars published, by path relative to the folder

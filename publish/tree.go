@@ -105,6 +105,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, sub := range subfolders {
 		os.Remove(filepath.Join(staging, sub)) // only when it is left empty
 	}
+	next.Fresh = freshness(b.opts.Source, staging, b.plan.all, next, b.opts)
 	if err := createFile(filepath.Join(staging, stateName), bufio.NewWriterSize(nil, 64<<10), next.writeTo); err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}

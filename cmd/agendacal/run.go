@@ -273,34 +273,47 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 // printing its problems. It fails when the programme has errors, or
 // warnings under --strict.
 func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
+	prog, _, err := loadSource(c, env)
+	return prog, err
+}
+
+// loadSource is load, also returning what the programme was read from:
+// its files, and the warnings it gave.
+func loadSource(c *cli.Context, env *environment) (*agenda.Programme, *publish.Source, error) {
 	if c.NArg() != 1 {
-		return nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
+		return nil, nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
 	}
-	prog, problems, err := parseFile(c, env, c.Args().First())
+	prog, problems, src, err := parseFile(c, env, c.Args().First())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, p := range problems {
 		// A build prints only what may need mending, so that cron mails
 		// nothing when all is well: notes are for check.
-		if p.Severity == agenda.Note || p.Severity == agenda.Warning && c.Bool("quiet") {
+		if p.Severity == agenda.Note {
+			continue
+		}
+		if p.Severity == agenda.Warning {
+			src.Remarks = append(src.Remarks, p.String())
+		}
+		if p.Severity == agenda.Warning && c.Bool("quiet") {
 			continue
 		}
 		fmt.Fprintln(env.stderr, p)
 	}
 	if err := problems.Err(c.Bool("strict")); err != nil {
 		// The problems are printed already: the status says the rest.
-		return nil, &exitError{code: exitProblems}
+		return nil, nil, &exitError{code: exitProblems}
 	}
-	return prog, nil
+	return prog, src, nil
 }
 
 // parseFile reads and parses a programme file (- for standard input),
 // refusing one larger than --max-size as a problem of the file.
-func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme, agenda.Problems, error) {
+func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme, agenda.Problems, *publish.Source, error) {
 	limit, err := parseSize(c.String("max-size"))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Read one byte past the limit to tell a file at the limit from one
 	// over it, without ever holding more; a file's size sets the buffer
@@ -312,7 +325,7 @@ func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+			return nil, nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 		}
 		defer f.Close()
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
@@ -323,20 +336,24 @@ func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme
 	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
 	data := buf.Bytes()
 	if err != nil {
-		return nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+		return nil, nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 	}
 	if int64(len(data)) > limit {
 		msg := fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size"))
-		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil
+		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil, nil
 	}
+	src := &publish.Source{Programme: data}
 	prog, problems := agenda.ParseFiles(name, data, func(path string) ([]byte, error) {
 		data, err := readLimited(path, limit)
 		if err == nil && int64(len(data)) > limit {
 			err = fmt.Errorf("it is larger than --max-size (%s)", c.String("max-size"))
 		}
+		if err == nil {
+			src.Included = append(src.Included, publish.SourceFile{Name: path, Data: data})
+		}
 		return data, unwrapPath(err)
 	})
-	return prog, problems, nil
+	return prog, problems, src, nil
 }
 
 // readLimited reads at most limit+1 bytes of a file: enough to tell one
@@ -372,7 +389,7 @@ func check(c *cli.Context, env *environment) error {
 	var all agenda.Problems
 	failed := false
 	for _, name := range c.Args().Slice() {
-		_, problems, err := parseFile(c, env, name)
+		_, problems, _, err := parseFile(c, env, name)
 		if err != nil {
 			return err
 		}
@@ -393,7 +410,11 @@ func build(c *cli.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
-	prog, err := load(c, env)
+	out := c.String("out")
+	if upToDate(c, env, out, stamp) {
+		return nil
+	}
+	prog, src, err := loadSource(c, env)
 	if err != nil {
 		return err
 	}
@@ -402,7 +423,6 @@ func build(c *cli.Context, env *environment) error {
 	// about what decoding the YAML takes.
 	runtime.GC()
 	opts := ical.Options{Stamp: stamp}
-	out := c.String("out")
 	if strings.TrimSpace(out) == "" {
 		return usageErrorf("--out is empty: name the folder to publish into, or - for standard output")
 	}
@@ -419,7 +439,10 @@ func build(c *cli.Context, env *environment) error {
 	if strings.HasPrefix(out, "s3://") {
 		return buildBucket(c, env, prog, publishOptions(c, stamp, base))
 	}
-	rep, err := publish.Folder(env.ctx, out, prog, publishOptions(c, stamp, base))
+	popts := publishOptions(c, stamp, base)
+	src.Settings = buildSettings(c)
+	popts.Source = src
+	rep, err := publish.Folder(env.ctx, out, prog, popts)
 	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
 		fmt.Fprintf(env.stderr, "agendacal: warning: %s had no bookkeeping (.agendacal.state): read the SEQUENCE of %d events back from its calendars\n", out, rep.Recovered)
 	}
@@ -439,6 +462,58 @@ func build(c *cli.Context, env *environment) error {
 		return &exitError{code: exitOutput, msg: err.Error() + "\nhint: nothing published before was changed; check that the folder is writable and the disk has room"}
 	}
 	return nil
+}
+
+// upToDate tells whether the output folder already holds what this build
+// would publish, from the programme's bytes alone (publish.UpToDate): cron's
+// common case, at the cost of reading the file. The warnings the programme
+// gave are printed again.
+func upToDate(c *cli.Context, env *environment, out string, now time.Time) bool {
+	name := c.Args().First()
+	if c.NArg() != 1 || name == "-" || out == "-" || strings.HasPrefix(out, "s3://") || strings.TrimSpace(out) == "" {
+		return false
+	}
+	limit, err := parseSize(c.String("max-size"))
+	if err != nil {
+		return false
+	}
+	data, err := readLimited(name, limit)
+	if err != nil || int64(len(data)) > limit {
+		return false
+	}
+	remarks, ok := publish.UpToDate(out, data, buildSettings(c), func(path string) ([]byte, error) {
+		data, err := readLimited(path, limit)
+		if err == nil && int64(len(data)) > limit {
+			err = errors.New("too large")
+		}
+		return data, err
+	}, now)
+	if !ok || len(remarks) > 0 && c.Bool("strict") {
+		return false
+	}
+	if !c.Bool("quiet") {
+		for _, r := range remarks {
+			fmt.Fprintln(env.stderr, r)
+		}
+	}
+	return true
+}
+
+// buildSettings is what decides a build's output besides the programme's
+// files: the flags, agendacal itself (the binary's identity) and the tz
+// database.
+func buildSettings(c *cli.Context) []string {
+	binary := "unknown"
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			binary = fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return []string{
+		"binary " + binary, version(),
+		"base-url " + c.String("base-url"), "alarm " + c.Duration("alarm").String(),
+		"keep-removed " + c.Duration("keep-removed").String(), "force " + strconv.FormatBool(c.Bool("force")),
+	}
 }
 
 // publishOptions are the publishing flags.
