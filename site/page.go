@@ -62,7 +62,22 @@ a { color: #0645ad; }
 <p class="zone" id="myzone" hidden><label><input type="checkbox" id="local"> {{.W.MyZone}}</label></p>
 {{range .Days}}<h3 id="day-{{.Date}}" style="margin-top:1.5rem">{{.Date}}</h3>
 <ul class="sessions">
-{{range .Sessions}}{{.}}{{end}}</ul>
+{{range .Sessions}}<li class="session{{if .Break}} break{{end}}{{if .Cancelled}} cancelled{{end}}" id="{{.ID}}">
+<div class="when">{{if .AllDay}}{{$.W.AllDay}}{{if .Until}} – {{.Until}}{{end}}{{else}}<time datetime="{{.StartUTC}}">{{.Start}}</time>–<time datetime="{{.EndUTC}}">{{.End}}</time>{{end}}</div>
+<div>
+<h3>{{if .Cancelled}}<span class="status">{{$.W.Cancelled}}:</span> {{end}}{{if .Tentative}}<span class="status">{{$.W.Tentative}}:</span> {{end}}{{.Title}}</h3>
+{{range .Tracks}}<span class="track" style="--c: {{.Color}}">{{.Name}}</span>{{end}}
+{{with .Location}}<div>{{.}}</div>{{end}}
+{{with .Online}}<div><a href="{{.}}">{{.}}</a></div>{{end}}
+{{with .Speakers}}<div>{{$.W.Speakers}}: {{range $i, $s := .}}{{if $i}}, {{end}}{{$s}}{{end}}</div>{{end}}
+<ul class="links">
+<li><a href="{{.File}}" download>{{$.W.File}}</a></li>
+<li><a href="{{.Google}}">{{$.W.AddGoogle}}</a></li>
+<li><a href="{{.Outlook}}">{{$.W.AddOutlook}}</a></li>
+</ul>
+</div>
+</li>
+{{end}}</ul>
 {{end}}
 </section>
 </main>
@@ -83,19 +98,4 @@ a { color: #0645ad; }
 </script>
 </body>
 </html>
-{{define "session"}}<li class="session{{if .S.Break}} break{{end}}{{if .S.Cancelled}} cancelled{{end}}" id="{{.S.ID}}">
-<div class="when">{{if .S.AllDay}}{{$.W.AllDay}}{{if .S.Until}} – {{.S.Until}}{{end}}{{else}}<time datetime="{{.S.StartUTC}}">{{.S.Start}}</time>–<time datetime="{{.S.EndUTC}}">{{.S.End}}</time>{{end}}</div>
-<div>
-<h3>{{if .S.Cancelled}}<span class="status">{{$.W.Cancelled}}:</span> {{end}}{{if .S.Tentative}}<span class="status">{{$.W.Tentative}}:</span> {{end}}{{.S.Title}}</h3>
-{{range .S.Tracks}}<span class="track" style="--c: {{.Color}}">{{.Name}}</span>{{end}}
-{{with .S.Location}}<div>{{.}}</div>{{end}}
-{{with .S.Online}}<div><a href="{{.}}">{{.}}</a></div>{{end}}
-{{with .S.Speakers}}<div>{{$.W.Speakers}}: {{range $i, $s := .}}{{if $i}}, {{end}}{{$s}}{{end}}</div>{{end}}
-<ul class="links">
-<li><a href="{{.S.File}}" download>{{$.W.File}}</a></li>
-<li><a href="{{.S.Google}}">{{$.W.AddGoogle}}</a></li>
-<li><a href="{{.S.Outlook}}">{{$.W.AddOutlook}}</a></li>
-</ul>
-</div>
-</li>
-{{end}}`
+`

@@ -12,13 +12,10 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/agendacal/agendacal/agenda"
 )
@@ -93,33 +90,11 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 		for _, t := range s.Tracks {
 			sd.Tracks = append(sd.Tracks, trackData{Name: t.Name, Color: t.Color.Hex})
 		}
-		day.sessions = append(day.sessions, sd)
+		day.Sessions = append(day.Sessions, sd)
 	}
 	tmpl, err := template.New("index.html").Parse(pageText)
 	if err != nil {
 		return nil, err
-	}
-	// Each session's item is written apart, on every core: a large
-	// programme's page is mostly those. html/template escapes them in
-	// their own context, that of an item of a list.
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for d := range data.Days {
-		day := &data.Days[d]
-		day.Sessions = make([]template.HTML, len(day.sessions))
-		for i := range day.sessions {
-			g.Go(func() error {
-				var b bytes.Buffer
-				if err := tmpl.ExecuteTemplate(&b, "session", sessionItem{S: day.sessions[i], W: w}); err != nil {
-					return err
-				}
-				day.Sessions[i] = template.HTML(b.String())
-				return nil
-			})
-		}
-	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("writing the page: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, data); err != nil {
@@ -230,8 +205,7 @@ type feedData struct {
 
 type dayData struct {
 	Date     string
-	Sessions []template.HTML // each written by the template "session"
-	sessions []sessionData
+	Sessions []sessionData
 }
 
 type sessionData struct {
@@ -243,12 +217,6 @@ type sessionData struct {
 	// Until is an all-day item's last day, when it is not its first.
 	Until           string
 	Google, Outlook template.URL
-}
-
-// sessionItem is what the template "session" writes an item from.
-type sessionItem struct {
-	S sessionData
-	W words
 }
 
 type trackData struct {
