@@ -43,6 +43,8 @@ type decoder struct {
 	// main one 0, and mainFile is the main one's name.
 	read      func(name string) ([]byte, error)
 	fileOrder map[string]int
+	// keys are the keys of each mapping of the format, made once.
+	keys map[string][]string
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {

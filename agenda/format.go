@@ -48,6 +48,18 @@ func format(mapping string) []field {
 	return nil
 }
 
+// keysOf lists the keys of one of format v1's mappings, once per parse.
+func (d *decoder) keysOf(mapping string) []string {
+	if keys, ok := d.keys[mapping]; ok {
+		return keys
+	}
+	if d.keys == nil {
+		d.keys = map[string][]string{}
+	}
+	d.keys[mapping] = keysOf(mapping)
+	return d.keys[mapping]
+}
+
 // keysOf lists the keys of one of format v1's mappings.
 func keysOf(mapping string) []string {
 	fields := format(mapping)

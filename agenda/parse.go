@@ -56,7 +56,7 @@ type sessionSource struct {
 }
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
-	f := d.fields(root, "the programme", keysOf("programme"))
+	f := d.fields(root, "the programme", d.keysOf("programme"))
 	if f == nil {
 		return nil
 	}
@@ -276,7 +276,7 @@ func (d *decoder) person(n *yaml.Node, what string, mappingOnly bool) *Person {
 		}
 		return &Person{Name: name}
 	}
-	f := d.fields(n, what, keysOf("person"))
+	f := d.fields(n, what, d.keysOf("person"))
 	if f == nil {
 		return nil
 	}
@@ -293,7 +293,7 @@ func (d *decoder) person(n *yaml.Node, what string, mappingOnly bool) *Person {
 }
 
 func (d *decoder) venue(n *yaml.Node) *Venue {
-	f := d.fields(n, "venue", keysOf("venue"))
+	f := d.fields(n, "venue", d.keysOf("venue"))
 	if f == nil {
 		return nil
 	}
@@ -312,7 +312,7 @@ func (d *decoder) venue(n *yaml.Node) *Venue {
 }
 
 func (d *decoder) geo(n *yaml.Node) *Geo {
-	f := d.fields(n, "geo", keysOf("geo"))
+	f := d.fields(n, "geo", d.keysOf("geo"))
 	if f == nil {
 		return nil
 	}
@@ -345,7 +345,7 @@ func (d *decoder) tracks(n *yaml.Node, out []*Track) []*Track {
 		firstAt[strings.ToLower(t.ID)] = t.at
 	}
 	for _, item := range d.list(n, "tracks", "tracks: [{id: plenary, name: Plenary}]") {
-		f := d.fields(item, "a track", keysOf("track"))
+		f := d.fields(item, "a track", d.keysOf("track"))
 		if f == nil {
 			continue
 		}
@@ -428,7 +428,7 @@ func (d *decoder) includes(n *yaml.Node) []part {
 		main := d.file
 		d.file = path
 		if root := d.document(data); root != nil {
-			if f := d.fields(root, "an included file", keysOf("included")); f != nil {
+			if f := d.fields(root, "an included file", d.keysOf("included")); f != nil {
 				out = append(out, part{file: path, participants: f["participants"], tracks: f["tracks"], days: f["days"]})
 			}
 		}

@@ -24,7 +24,7 @@ func (d *decoder) participants(n *yaml.Node, out []*Participant) []*Participant 
 		firstAt[strings.ToLower(p.Email)] = p.at
 	}
 	for _, item := range d.list(n, "participants", "participants: [{name: Jane Doe, email: jane@example.org}]") {
-		f := d.fields(item, "a participant", keysOf("participant"))
+		f := d.fields(item, "a participant", d.keysOf("participant"))
 		if f == nil {
 			continue
 		}
@@ -72,6 +72,9 @@ func (d *decoder) participants(n *yaml.Node, out []*Participant) []*Participant 
 // break, and its speakers who give an e-mail address; each address once,
 // in that order.
 func (d *decoder) invitees(n *yaml.Node, s *Session, p *Programme) []*Person {
+	if n == nil && len(p.Participants) == 0 && !slices.ContainsFunc(s.Speakers, func(sp Person) bool { return sp.Email != "" }) {
+		return nil // the common case, at no cost
+	}
 	var out []*Person
 	seen := map[string]bool{}
 	add := func(person *Person) {

@@ -23,7 +23,7 @@ const (
 const longSession = 12 * time.Hour
 
 func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []sessionSource {
-	f := d.fields(n, "a day", keysOf("day"))
+	f := d.fields(n, "a day", d.keysOf("day"))
 	if f == nil {
 		return nil
 	}
@@ -93,7 +93,7 @@ func afterMidnight(prev, next time.Time) bool {
 
 func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
-	f := d.fields(n, "a session", keysOf("session"))
+	f := d.fields(n, "a session", d.keysOf("session"))
 	if f == nil {
 		return sessionSource{}, false
 	}

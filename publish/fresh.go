@@ -32,6 +32,19 @@ type Source struct {
 	// Remarks are the warnings the programme gave, to be repeated when a
 	// build is found up to date.
 	Remarks []string
+
+	// sealed is the digest, once Seal has let go of the bytes.
+	sealed string
+}
+
+// Seal works out the source's digest and lets go of the files' bytes, so
+// that a build does not keep the programme's text in memory.
+func (s *Source) Seal() {
+	s.sealed = s.digest()
+	s.Programme = nil
+	for i := range s.Included {
+		s.Included[i].Data = nil
+	}
 }
 
 // SourceFile is an included file.
@@ -42,6 +55,9 @@ type SourceFile struct {
 
 // digest is the SHA-256 of a source's files and settings.
 func (s *Source) digest() string {
+	if s.sealed != "" {
+		return s.sealed
+	}
 	h := sha256.New()
 	field := func(b []byte) {
 		h.Write([]byte(strconv.Itoa(len(b)) + ":"))

@@ -418,6 +418,8 @@ func build(c *cli.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
+	src.Settings = buildSettings(c)
+	src.Seal()
 	// The YAML and its node tree are garbage now: collected before the
 	// calendars are made, their memory serves again, and a build peaks at
 	// about what decoding the YAML takes.
@@ -440,7 +442,6 @@ func build(c *cli.Context, env *environment) error {
 		return buildBucket(c, env, prog, publishOptions(c, stamp, base))
 	}
 	popts := publishOptions(c, stamp, base)
-	src.Settings = buildSettings(c)
 	popts.Source = src
 	rep, err := publish.Folder(env.ctx, out, prog, popts)
 	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
