@@ -71,9 +71,9 @@ a { color: #0645ad; }
 {{with .Online}}<div><a href="{{.}}">{{.}}</a></div>{{end}}
 {{with .Speakers}}<div>{{$.W.Speakers}}: {{range $i, $s := .}}{{if $i}}, {{end}}{{$s}}{{end}}</div>{{end}}
 <ul class="links">
-<li><a href="{{.File}}" download>{{$.W.File}}</a></li>
-<li><a href="{{.Google}}">{{$.W.AddGoogle}}</a></li>
-<li><a href="{{.Outlook}}">{{$.W.AddOutlook}}</a></li>
+<li><a href="{{.File}}" download>{{$.W.File}}</a></li>{{with .Google}}
+<li><a href="{{.}}">{{$.W.AddGoogle}}</a></li>{{end}}{{with .Outlook}}
+<li><a href="{{.}}">{{$.W.AddOutlook}}</a></li>{{end}}
 </ul>
 </div>
 </li>

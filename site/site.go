@@ -30,6 +30,12 @@ type Feed struct {
 	Path string // relative to the folder, with '/'
 }
 
+// linksAbove is the number of sessions past which the page links each
+// session's file only, not also Google's and Outlook's forms: those two
+// links make two thirds of a large programme's page (290 MB at 400,000
+// sessions), which a browser would not open anyway.
+const linksAbove = 1000
+
 // Options say where the folder is served.
 type Options struct {
 	// BaseURL is the https address the folder is served at, with or
@@ -81,8 +87,9 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 			Break:     s.Kind == agenda.KindBreak,
 			File:      "sessions/" + s.ID + ".ics",
 			AllDay:    s.AllDay,
-			Google:    template.URL(googleEvent(p, s)),
-			Outlook:   template.URL(outlookEvent(s)),
+		}
+		if len(sessions) <= linksAbove {
+			sd.Google, sd.Outlook = template.URL(googleEvent(p, s)), template.URL(outlookEvent(s))
 		}
 		for _, sp := range s.Speakers {
 			sd.Speakers = append(sd.Speakers, sp.Name)

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -91,5 +92,37 @@ func TestPageOrder(t *testing.T) {
 	}
 	if gone, opening := strings.Index(html, `id="gone"`), strings.Index(html, `id="opening"`); gone < 0 || gone > opening {
 		t.Error("the removed 08:30 session is not shown first")
+	}
+}
+
+// Past linksAbove sessions, each session links its file only: the forms
+// of Google and Outlook would make most of the page.
+func TestLargePageLinksFilesOnly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: T\ntimezone: UTC\nuid_domain: t.example.org\ndays:\n")
+	for d := 1; d <= 6; d++ {
+		fmt.Fprintf(&b, "  - date: 2026-03-%02d\n    sessions:\n", d)
+		for h := 0; h < 24*60; h += 8 {
+			fmt.Fprintf(&b, "      - {start: \"%02d:%02d\", duration: 8m, title: S}\n", h/60, h%60)
+		}
+	}
+	p, problems := agenda.Parse("big.yaml", []byte(b.String()))
+	if p == nil || len(p.Sessions) <= linksAbove {
+		t.Fatalf("%d sessions: %v", len(p.Sessions), problems)
+	}
+	page, err := Page(p, []Feed{{Name: p.Title, Path: "programme.ics"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	if n := strings.Count(html, `download>`); n < len(p.Sessions) {
+		t.Errorf("%d file links for %d sessions", n, len(p.Sessions))
+	}
+	if strings.Contains(html, "calendar.google.com/calendar/render") || strings.Contains(html, "deeplink/compose") {
+		t.Errorf("a large page has per-session Google or Outlook links")
+	}
+	small, _ := Page(pristina(t), nil, Options{})
+	if strings.Count(string(small), "calendar.google.com/calendar/render") != 12 {
+		t.Errorf("the Pristina page lacks its per-session Google links")
 	}
 }
