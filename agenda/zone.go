@@ -166,6 +166,14 @@ func TZDatabase() string {
 			return "tz database " + strings.TrimSpace(v) + " (" + filepath.Clean(dir) + ")"
 		}
 	}
+	if data, err := os.ReadFile(filepath.Join(dir, "+VERSION")); err == nil {
+		return "tz database " + strings.TrimSpace(string(data)) + " (" + filepath.Clean(dir) + ")"
+	}
+	// No version to read: when the files were last replaced tells an
+	// update apart all the same.
+	if fi, err := os.Stat(filepath.Join(dir, "UTC")); err == nil {
+		return "tz database of " + filepath.Clean(dir) + " (" + fi.ModTime().UTC().Format(time.RFC3339) + ")"
+	}
 	return "tz database of " + filepath.Clean(dir)
 }
 

@@ -153,6 +153,25 @@ func (t *Target) Publish(ctx context.Context, p *agenda.Programme, opts Options)
 	if len(first)+len(last) == 0 && len(stale) == 0 && prev.Unchanged(pl.State) {
 		return rep, nil
 	}
+	// Before any object changes, the bookkeeping says that the changed
+	// ones are being replaced (digest ""): a build that stops half-way
+	// leaves them to be uploaded again, whatever the programme says next.
+	pending := *prev
+	pending.Files = make(map[string]string, len(prev.Files))
+	for rel, d := range prev.Files {
+		pending.Files[rel] = d
+	}
+	for _, batch := range [][]int{first, last} {
+		for _, i := range batch {
+			rel, _ := pl.File(i)
+			pending.Files[rel] = ""
+		}
+	}
+	if len(first)+len(last) > 0 {
+		if etag, err = t.putState(ctx, &pending, etag); err != nil {
+			return rep, fmt.Errorf("writing the bookkeeping: %w", err)
+		}
+	}
 	uploaded := 0
 	for _, batch := range [][]int{first, last} {
 		n, err := t.upload(ctx, pl, batch, opts.CacheControl)
@@ -174,18 +193,26 @@ func (t *Target) Publish(ctx context.Context, p *agenda.Programme, opts Options)
 		}
 		rep.Deleted++
 	}
+	if _, err := t.putState(ctx, pl.State, etag); err != nil {
+		return rep, &PartialError{Uploaded: uploaded, Total: len(first) + len(last), Err: fmt.Errorf("writing the bookkeeping: %w", err)}
+	}
+	return rep, nil
+}
+
+// putState writes the bookkeeping object if it is still the one read
+// (If-Match on its ETag; If-None-Match: * when there was none), and
+// returns its new ETag.
+func (t *Target) putState(ctx context.Context, st *publish.State, etag string) (string, error) {
 	var state bytes.Buffer
-	pl.State.Encode(&state)
+	st.Encode(&state)
 	put := minio.PutObjectOptions{ContentType: "application/json", CacheControl: "no-store"}
 	if etag == "" {
 		put.SetMatchETagExcept("*")
 	} else {
 		put.SetMatchETag(etag)
 	}
-	if _, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+publish.StateName, &state, int64(state.Len()), put); err != nil {
-		return rep, &PartialError{Uploaded: uploaded, Total: len(first) + len(last), Err: fmt.Errorf("writing the bookkeeping: %w", err)}
-	}
-	return rep, nil
+	info, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+publish.StateName, &state, int64(state.Len()), put)
+	return info.ETag, err
 }
 
 // upload uploads some of the plan's files, eight at a time.
@@ -309,14 +336,18 @@ func (t *Target) lock(ctx context.Context, wait time.Duration) error {
 		if !isPreconditionFailed(err) {
 			return fmt.Errorf("locking %s: %w", t.Where(), err)
 		}
-		// Held: by a build that died long ago?
+		// Held: by this build (its first answer was lost and the write
+		// retried), or by one that died long ago (by the server's clock)?
 		obj, err := t.client.GetObject(ctx, t.Bucket, t.Prefix+lockName, minio.GetObjectOptions{})
 		if err == nil {
 			data, rerr := io.ReadAll(obj)
 			info, serr := obj.Stat()
 			obj.Close()
 			var held lockBody
-			if rerr == nil && serr == nil && json.Unmarshal(data, &held) == nil && time.Since(held.Since) > staleLock {
+			if rerr == nil && json.Unmarshal(data, &held) == nil && held.Holder == t.id {
+				return nil
+			}
+			if rerr == nil && serr == nil && json.Unmarshal(data, &held) == nil && time.Since(info.LastModified) > staleLock {
 				put := minio.PutObjectOptions{ContentType: "application/json", CacheControl: "no-store"}
 				put.SetMatchETag(info.ETag)
 				if _, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+lockName, bytes.NewReader(body), int64(len(body)), put); err == nil {

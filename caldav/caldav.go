@@ -79,7 +79,9 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
-	address = u.String()
+	// The address without a password it may carry names the collection in
+	// messages and in the bookkeeping.
+	address = u.Redacted()
 	book, err := readBookkeeping(opts.State)
 	if err != nil {
 		return rep, err
@@ -102,7 +104,7 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 	if opts.User != "" {
 		httpClient = webdav.HTTPClientWithBasicAuth(httpClient, opts.User, opts.Password)
 	}
-	client, err := davclient.NewClient(httpClient, address)
+	client, err := davclient.NewClient(httpClient, u.String())
 	if err != nil {
 		return rep, err
 	}
@@ -128,6 +130,22 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 		return rep, err
 	}
 	next := pl.State
+	// done are the files carried out (or left, with their old digest):
+	// when a write fails, the others keep what the last sync recorded, so
+	// that the next one writes them.
+	done := map[string]bool{}
+	stop := func() {
+		for rel := range next.Files {
+			if !done[rel] {
+				if d, ok := prev.Files[rel]; ok {
+					next.Files[rel] = d
+				} else {
+					delete(next.Files, rel)
+				}
+			}
+		}
+		s.save(opts.State, book, address, coll, next, prev)
+	}
 	byHref := map[string]*serverObject{}
 	for _, obj := range server {
 		byHref[obj.href] = obj
@@ -142,6 +160,10 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 		href := u.Path + url.PathEscape(uid) + ".ics"
 		mine := coll.Resources[uid]
 		there := byHref[href]
+		if mine != nil && mine.ETag == "" && there != nil {
+			mine.ETag = there.etag // the server gave none when it was written
+		}
+		done[rel] = true
 		switch {
 		case mine == nil && there != nil && !opts.Force:
 			rep.Conflicts = append(rep.Conflicts, href+": there already, and agendacal did not create it")
@@ -170,8 +192,8 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 		}
 		newTag, err := s.put(href, b.Bytes(), condition, etag)
 		if err != nil {
-			next.Files[rel] = prev.Files[rel]
-			s.save(opts.State, book, address, coll, next, prev)
+			done[rel] = false
+			stop()
 			return rep, fmt.Errorf("writing %s: %w", href, err)
 		}
 		if there == nil {
@@ -182,7 +204,8 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 		coll.Resources[uid] = &resource{Href: href, ETag: newTag}
 	}
 	// Removed for longer than --keep-removed: deleted, if untouched.
-	for _, rel := range publish.StaleFiles(prev, next) {
+	stale := publish.StaleFiles(prev, next)
+	for k, rel := range stale {
 		id, ok := strings.CutPrefix(rel, "sessions/")
 		if !ok {
 			continue
@@ -201,7 +224,12 @@ func Sync(ctx context.Context, address string, p *agenda.Programme, opts Options
 			delete(coll.Resources, uid) // no longer agendacal's to touch
 		default:
 			if err := s.remove(mine.Href, quote(there.etag)); err != nil {
-				s.save(opts.State, book, address, coll, next, prev)
+				// These stay listed, to be deleted by the next sync.
+				for _, left := range stale[k:] {
+					next.Files[left] = prev.Files[left]
+					done[left] = true
+				}
+				stop()
 				return rep, fmt.Errorf("deleting %s: %w", mine.Href, err)
 			}
 			delete(coll.Resources, uid)

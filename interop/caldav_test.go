@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,10 +50,10 @@ func startRadicale(t *testing.T) *davServer {
 	radicale := need(t, "radicale", "/usr/bin/radicale")
 	work := t.TempDir()
 	addr := freeAddr(t)
-	var log bytes.Buffer
+	log := &lockedBuffer{}
 	cmd := exec.Command(radicale, "--server-hosts", addr, "--storage-filesystem-folder", filepath.Join(work, "store"),
 		"--auth-type", "none", "--rights-type", "owner_only", "--logging-level", "debug")
-	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +77,9 @@ func startXandikos(t *testing.T) *davServer {
 	work := t.TempDir()
 	addr := freeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
-	var log bytes.Buffer
+	log := &lockedBuffer{}
 	cmd := exec.Command(xandikos, "--defaults", "-d", filepath.Join(work, "store"), "-l", host, "-p", port)
-	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -87,9 +88,41 @@ func startXandikos(t *testing.T) *davServer {
 	return &davServer{name: "xandikos", collection: "http://" + addr + "/user/calendars/calendar/", log: log.String}
 }
 
-// writes counts the PUT and DELETE requests in the server's log.
+// lockedBuffer is a server's output, written by the process while the test
+// reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// writes counts the PUT and DELETE requests in the server's log, once the
+// log has settled: servers write it a moment after they answer.
 func (s *davServer) writes() int {
-	return len(regexp.MustCompile(`(?m)"?(PUT|DELETE) /|(PUT|DELETE) request for`).FindAllString(s.log(), -1))
+	count := func() int {
+		return len(regexp.MustCompile(`(?m)"?(PUT|DELETE) /|(PUT|DELETE) request for`).FindAllString(s.log(), -1))
+	}
+	n := count()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		m := count()
+		if m == n {
+			return n
+		}
+		n = m
+	}
+	return n
 }
 
 // resource is a calendar resource as read back with a REPORT.
@@ -292,7 +325,8 @@ func TestCalDAVSync(t *testing.T) {
 			writes = s.writes()
 			_, stderr := s.sync(t, bin, programme, state)
 			if !strings.Contains(stderr, "opening@iproceeds.example.org.ics: changed on the server since agendacal wrote it") || s.writes() != writes {
-				t.Errorf("an edit on the server: %q, %d writes", stderr, s.writes()-writes)
+				log := strings.Split(strings.TrimSpace(s.log()), "\n")
+				t.Errorf("an edit on the server: %q, %d writes; the server's log ends:\n%s", stderr, s.writes()-writes, strings.Join(log[max(0, len(log)-6):], "\n"))
 			}
 			if !strings.Contains(s.get(t, href), "moved to the lobby") {
 				t.Errorf("the server's edit was overwritten")

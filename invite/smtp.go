@@ -1,7 +1,6 @@
 package invite
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -98,8 +97,7 @@ func (s *SMTP) Send(ctx context.Context, f *Folder, report func(Result)) error {
 			report(Result{Message: m, Err: err})
 			return &SendError{Sent: sent, Refused: refused, Left: len(outbox) - i, Err: err}
 		}
-		err = c.SendMail(m.From, []string{m.To}, bytes.NewReader(data))
-		var reply *smtp.SMTPError
+		refusal, err := deliver(c, m, data)
 		switch {
 		case err == nil:
 			if err := f.Sent(m); err != nil {
@@ -107,7 +105,7 @@ func (s *SMTP) Send(ctx context.Context, f *Folder, report func(Result)) error {
 			}
 			sent++
 			report(Result{Message: m})
-		case errors.As(err, &reply) && reply.Code >= 500:
+		case refusal:
 			report(Result{Message: m, Err: err, Refused: true})
 			if err := f.Refused(m, err.Error()); err != nil {
 				return &SendError{Sent: sent, Refused: refused, Left: len(outbox) - i, Err: err}
@@ -126,6 +124,35 @@ func (s *SMTP) Send(ctx context.Context, f *Folder, report func(Result)) error {
 		return &SendError{Sent: sent, Refused: refused}
 	}
 	return nil
+}
+
+// deliver sends one message in one SMTP transaction. refusal tells a
+// permanent answer (5xx) about this message alone: its recipient refused,
+// or its content at the end of DATA. Anything else (a 4xx, the sender or
+// the login refused, a broken connection) concerns every message and
+// stops the run.
+func deliver(c *smtp.Client, m Message, data []byte) (refusal bool, err error) {
+	permanent := func(err error) bool {
+		var reply *smtp.SMTPError
+		return errors.As(err, &reply) && reply.Code >= 500 && reply.Code != 530 && reply.Code != 535 && reply.Code != 503
+	}
+	if err := c.Mail(m.From, nil); err != nil {
+		return false, err
+	}
+	if err := c.Rcpt(m.To, nil); err != nil {
+		return permanent(err), err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return false, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return false, err
+	}
+	if err := w.Close(); err != nil {
+		return permanent(err), err
+	}
+	return false, nil
 }
 
 // dial connects to the server: TLS from the start on port 465, else

@@ -284,3 +284,25 @@ func certificate(t *testing.T) (*tls.Config, *x509.CertPool) {
 	pool.AddCert(cert)
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
 }
+
+// A refusal of the sender (here: no login) concerns every message: the
+// run stops and none is recorded as refused.
+func TestSenderRefusedStopsTheRun(t *testing.T) {
+	dir, msgs := invited(t)
+	config, roots := certificate(t)
+	box := &mailbox{user: "organiser", pass: "s3cret"}
+	s := &SMTP{Addr: serve(t, box, config), Rate: 1000, RootCAs: roots}
+	_, err := send(t, dir, s)
+	var se *SendError
+	if !errors.As(err, &se) || se.Refused != 0 || se.Sent != 0 || se.Left != len(msgs) {
+		t.Fatalf("got %v", err)
+	}
+	f, err := Open(dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if left := f.Outbox(); len(left) != len(msgs) {
+		t.Errorf("%d messages left to send, want %d", len(left), len(msgs))
+	}
+}

@@ -221,7 +221,11 @@ func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFi
 	for _, rel := range left {
 		next.Files[rel] = ""
 	}
-	next.Fresh = freshness(b.opts.Source, dir, b.plan.all, next, b.opts)
+	if len(left) == 0 && removeErr == nil {
+		// With a calendar left that should have gone, the next build must
+		// not find the folder up to date.
+		next.Fresh = freshness(b.opts.Source, dir, b.plan.all, next, b.opts)
+	}
 	if err := b.writeState(next); err != nil {
 		return rep, &PartialError{Published: len(changed), Total: len(changed), Err: err}
 	}

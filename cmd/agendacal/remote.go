@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -81,6 +82,10 @@ func syncCalDAV(c *cli.Context, env *environment) error {
 		state = caldav.StateFile(c.Args().First())
 	}
 	address := c.String("caldav")
+	shown := address // without a password the address may carry
+	if u, err := url.Parse(address); err == nil {
+		shown = u.Redacted()
+	}
 	rep, err := caldav.Sync(env.ctx, address, prog, caldav.Options{
 		Options: publish.Options{Now: stamp, KeepRemoved: c.Duration("keep-removed"), Force: c.Bool("force")},
 		User:    env.getenv("AGENDACAL_CALDAV_USER"), Password: env.getenv("AGENDACAL_CALDAV_PASSWORD"),
@@ -99,10 +104,10 @@ func syncCalDAV(c *cli.Context, env *environment) error {
 	case errors.Is(err, context.Canceled):
 		return &exitError{code: exitOutput, msg: "interrupted: " + err.Error()}
 	case err != nil:
-		return &exitError{code: exitOutput, msg: fmt.Sprintf("syncing %s: %v", address, err)}
+		return &exitError{code: exitOutput, msg: fmt.Sprintf("syncing %s: %v", shown, err)}
 	}
 	if !quiet {
-		fmt.Fprintf(env.stdout, "%s: %d created, %d updated, %d deleted, %d unchanged\n", address, rep.Created, rep.Updated, rep.Deleted, rep.Unchanged)
+		fmt.Fprintf(env.stdout, "%s: %d created, %d updated, %d deleted, %d unchanged\n", shown, rep.Created, rep.Updated, rep.Deleted, rep.Unchanged)
 	}
 	return nil
 }
