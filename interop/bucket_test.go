@@ -10,7 +10,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -51,12 +50,7 @@ func startS3(t *testing.T) *s3Server {
 	if err := os.Mkdir(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	s := &s3Server{endpoint: "http://" + addr, log: filepath.Join(work, "access.log")}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, vgw, "--port", addr, "--access", s3Key, "--secret", s3Secret, "--access-log", s.log, "--quiet", "posix", root)
@@ -67,6 +61,7 @@ func startS3(t *testing.T) *s3Server {
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })
 	waitListening(t, addr)
+	var err error
 	s.client, err = minio.New(addr, &minio.Options{Creds: credentials.NewStaticV4(s3Key, s3Secret, ""), BucketLookup: minio.BucketLookupPath, Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)

@@ -164,16 +164,8 @@ func TestSendThroughPostfix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	bin := filepath.Join(work, "agendacal")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/agendacal").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	bin := agendacalBinary(t)
+	addr := freeAddr(t)
 	etc, mailDir := filepath.Join(work, "etc"), filepath.Join(work, "mail")
 	for _, d := range []string{etc, filepath.Join(work, "queue"), filepath.Join(work, "data"), mailDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {

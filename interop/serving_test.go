@@ -147,13 +147,8 @@ func checkServing(t *testing.T, base string, log func() string) {
 func TestServeUnderLoad(t *testing.T) {
 	wrk := need(t, "wrk")
 	work := t.TempDir()
-	bin := filepath.Join(work, "agendacal")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/agendacal").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
+	bin := agendacalBinary(t)
+	addr := freeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--out", filepath.Join(work, "public"), filepath.Join("..", "examples", "pristina.yaml"))

@@ -13,7 +13,6 @@
 package invite
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -251,48 +250,24 @@ func (f *Folder) writeState() error {
 // replaceFile replaces path with data: written in full under a temporary
 // name, flushed to disk, then renamed.
 func replaceFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".agendacal-*.tmp")
+	tmp, err := writeTemp(filepath.Dir(path), data)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	w.Write(data)
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	defer os.Remove(tmp)
+	return os.Rename(tmp, path)
 }
 
 // createNew writes a new file at path with data, never replacing one: it
 // is written in full under a temporary name and then linked into place,
 // which fails if path exists.
 func createNew(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".agendacal-*.tmp")
+	tmp, err := writeTemp(filepath.Dir(path), data)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmp.Name(), path); err == nil || errors.Is(err, fs.ErrExist) {
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err == nil || errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	// A file system without hard links: created exclusively instead.
@@ -306,6 +281,27 @@ func createNew(path string, data []byte) error {
 		return err
 	}
 	return out.Close()
+}
+
+// writeTemp writes data to a new temporary file in dir, flushed to disk,
+// and returns its name.
+func writeTemp(dir string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".agendacal-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
 
 func oneLine(s string) string {

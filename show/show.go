@@ -125,7 +125,7 @@ func Table(w io.Writer, p *agenda.Programme, opts Options) (int, error) {
 				b.WriteString("  ")
 			}
 			pad := widths[i] - utf8.RuneCountInString(cell)
-			if i == len(cells)-1 || lastUsed(used, i) {
+			if lastUsed(used, i) {
 				pad = 0
 			}
 			b.WriteString(paint(style(i), cell) + strings.Repeat(" ", pad))

@@ -315,26 +315,13 @@ func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	// Read one byte past the limit to tell a file at the limit from one
-	// over it, without ever holding more; a file's size sets the buffer
-	// at once.
-	var buf bytes.Buffer
-	var r io.Reader = env.stdin
+	var data []byte
 	if name == "-" {
 		name = "<stdin>"
+		data, err = readUpTo(env.stdin, 0, limit)
 	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			buf.Grow(int(min(fi.Size(), limit) + 1))
-		}
-		r = f
+		data, err = readLimited(name, limit)
 	}
-	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
-	data := buf.Bytes()
 	if err != nil {
 		return nil, nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 	}
@@ -343,28 +330,53 @@ func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme
 		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil, nil
 	}
 	src := &publish.Source{Programme: data}
+	read := includedFiles(c, limit)
 	prog, problems := agenda.ParseFiles(name, data, func(path string) ([]byte, error) {
-		data, err := readLimited(path, limit)
-		if err == nil && int64(len(data)) > limit {
-			err = fmt.Errorf("it is larger than --max-size (%s)", c.String("max-size"))
-		}
+		data, err := read(path)
 		if err == nil {
 			src.Included = append(src.Included, publish.SourceFile{Name: path, Data: data})
 		}
-		return data, unwrapPath(err)
+		return data, err
 	})
 	return prog, problems, src, nil
 }
 
-// readLimited reads at most limit+1 bytes of a file: enough to tell one
-// over the limit.
+// includedFiles reads the files a programme includes, each refused past
+// --max-size.
+func includedFiles(c *cli.Context, limit int64) func(path string) ([]byte, error) {
+	return func(path string) ([]byte, error) {
+		data, err := readLimited(path, limit)
+		if err == nil && int64(len(data)) > limit {
+			err = fmt.Errorf("it is larger than --max-size (%s)", c.String("max-size"))
+		}
+		return data, unwrapPath(err)
+	}
+}
+
+// readLimited reads a file, at most limit+1 bytes: enough to tell one over
+// the limit without ever holding more.
 func readLimited(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, limit+1))
+	var size int64
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	return readUpTo(f, size, limit)
+}
+
+// readUpTo reads at most limit+1 bytes; size, when known, sets the buffer
+// at once.
+func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(min(size, limit) + 1))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	return buf.Bytes(), err
 }
 
 func unwrapPath(err error) error {
@@ -482,13 +494,7 @@ func upToDate(c *cli.Context, env *environment, out string, now time.Time) bool 
 	if err != nil || int64(len(data)) > limit {
 		return false
 	}
-	remarks, ok := publish.UpToDate(out, data, buildSettings(c), func(path string) ([]byte, error) {
-		data, err := readLimited(path, limit)
-		if err == nil && int64(len(data)) > limit {
-			err = errors.New("too large")
-		}
-		return data, err
-	}, now)
+	remarks, ok := publish.UpToDate(out, data, buildSettings(c), includedFiles(c, limit), now)
 	if !ok || len(remarks) > 0 && c.Bool("strict") {
 		return false
 	}
