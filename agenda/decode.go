@@ -94,6 +94,9 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorAt(line, col, "the control character U+%04X is not allowed: remove it", r)
 		return nil
 	}
+	if doc := fastDocument(data); doc != nil {
+		return doc.Content[0]
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

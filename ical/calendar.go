@@ -172,17 +172,15 @@ func (e *Encoder) render(i int) error {
 // escapes parameter values with backslashes, which RFC 5545 does not know.
 // The bytes are exactly as long as the event: thousands of them are kept.
 func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
-	buf, _ := e.buffers.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
+	w, _ := e.buffers.Get().(*lineWriter)
+	if w == nil {
+		w = &lineWriter{out: new(bytes.Buffer)}
 	}
-	defer e.buffers.Put(buf)
+	defer e.buffers.Put(w)
+	buf := w.out
 	buf.Reset()
-	if err := e.event(s).SerializeTo(buf, serialisation()); err != nil {
-		return nil, err
-	}
+	e.writeEvent(w, s)
 	const end = "END:VEVENT\r\n"
-	buf.Truncate(buf.Len() - len(end))
 	if v := s.Venue; v != nil && v.Geo != nil {
 		title := v.Name
 		if title == "" {
@@ -413,88 +411,6 @@ func (e *Encoder) header(c Calendar) *ics.Calendar {
 		cal.SetXPublishedTTL("PT1H")
 	}
 	return cal
-}
-
-// event builds the VEVENT of a session, without its revision.
-func (e *Encoder) event(s *agenda.Session) *ics.VEvent {
-	// The revision (DTSTAMP, LAST-MODIFIED, SEQUENCE) goes in after the
-	// UID when the event is written: see Encoder.Revise.
-	ev := ics.NewEvent(s.ID + "@" + e.prog.UIDDomain)
-	if s.AllDay {
-		// Whole days (RFC 5545 3.6.1): dates, the end the day after the
-		// last, in no zone.
-		ev.SetProperty(ics.ComponentPropertyDtStart, s.Start.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
-		ev.SetProperty(ics.ComponentPropertyDtEnd, s.End.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
-	} else {
-		e.setTime(ev, ics.ComponentPropertyDtStart, s.Start)
-		e.setTime(ev, ics.ComponentPropertyDtEnd, s.End)
-	}
-	// LANGUAGE (RFC 5545 3.2.10) on the programme's own text; its tag
-	// is letters, digits and '-', which the library writes as they are.
-	var lang []ics.PropertyParameter
-	if e.prog.Language != "" {
-		lang = append(lang, &ics.KeyValues{Key: string(ics.ParameterLanguage), Value: []string{e.prog.Language}})
-	}
-	summary := s.Title
-	switch s.Status {
-	case agenda.StatusCancelled:
-		// Outlook shows a cancelled event as if it took place; the title
-		// says it does not.
-		summary = e.words.Cancelled + summary
-		ev.SetStatus(ics.ObjectStatusCancelled)
-	case agenda.StatusTentative:
-		ev.SetStatus(ics.ObjectStatusTentative)
-	default:
-		ev.SetStatus(ics.ObjectStatusConfirmed)
-	}
-	ev.SetSummary(cleanText(summary), lang...)
-	if s.Kind == agenda.KindBreak || s.AllDay {
-		// A break, or something open all day, keeps nobody busy (RFC 5545
-		// 3.8.2.7).
-		ev.SetTimeTransparency(ics.TransparencyTransparent)
-	}
-	if s.Location != "" {
-		ev.SetLocation(cleanText(s.Location), lang...)
-	}
-	if s.Venue != nil && s.Venue.Geo != nil {
-		// X-APPLE-STRUCTURED-LOCATION follows: see serialiseEvent.
-		g := s.Venue.Geo
-		ev.SetProperty(ics.ComponentPropertyGeo, fmt.Sprintf("%.6f;%.6f", g.Lat, g.Lon))
-	}
-	if d := e.description(s); d != "" {
-		ev.SetDescription(cleanText(d), lang...)
-	}
-	if s.URL != "" {
-		ev.SetURL(cleanURI(s.URL))
-	}
-	var categories []string
-	for _, t := range s.Tracks {
-		categories = append(categories, t.Name)
-	}
-	if s.Kind == agenda.KindBreak {
-		categories = append(categories, e.words.Break)
-	}
-	for _, c := range categories {
-		ev.AddProperty(ics.ComponentPropertyCategories, cleanText(c), lang...)
-	}
-	if len(s.Tracks) > 0 && s.Tracks[0].Color.Name != "" {
-		ev.SetColor(s.Tracks[0].Color.Name)
-	}
-	// ORGANIZER follows: see serialiseEvent.
-	return ev
-}
-
-// setTime writes DTSTART or DTEND as local time with the zone's TZID, or in
-// UTC where readers would not agree on the local time: in the hour the
-// clocks pass twice, before 1970 and after 2037 (readers that go by the
-// zone's name lack that history, or stop in 2037, as pytz does), and in
-// UTC itself.
-func (e *Encoder) setTime(ev *ics.VEvent, prop ics.ComponentProperty, t time.Time) {
-	if y := t.UTC().Year(); e.zone.utc || y < 1970 || y > 2037 || e.zone.inRepeatedHour(t) {
-		ev.SetProperty(prop, t.UTC().Format(localLayout+"Z"))
-		return
-	}
-	ev.SetProperty(prop, t.In(e.zone.loc).Format(localLayout), ics.WithTZID(e.zone.name))
 }
 
 // description is the text of a session's DESCRIPTION, what a preview

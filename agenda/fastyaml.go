@@ -1,0 +1,717 @@
+package agenda
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// fastDocument reads the YAML that programmes are written in (block
+// mappings and lists, plain, quoted, literal and folded scalars, one-line
+// flow lists and mappings, comments) into the node tree yaml.v3 would
+// make, about ten times faster. For anything else (anchors, tags, several
+// documents, multi-line plain or quoted scalars, tabs, CR line ends, and
+// every syntax error) it returns nil and yaml.v3 reads the file, so that
+// it is the one judge of what a file means and the one voice of syntax
+// errors. The decoder reads nodes' kind, tag, value, style and position,
+// which the fuzz test FuzzFastYAML holds equal to yaml.v3's; comments are
+// not kept.
+//
+// yaml.v3 spends most of a large programme's decoding on its general
+// scanner and on a string and a node for every token; this reader slices
+// every plain scalar out of one copy of the file and takes nodes from a
+// slab.
+func fastDocument(data []byte) *yaml.Node {
+	src := string(data)
+	if !fastSubset(src) {
+		return nil
+	}
+	p := &fastParser{src: src}
+	indent := p.skipToContent()
+	if indent < 0 {
+		return nil
+	}
+	doc := p.node(yaml.DocumentNode, "", "", 0)
+	var root *yaml.Node
+	switch {
+	case p.isSeqEntry():
+		root = p.blockSeq(indent)
+	case p.keyEnd() >= 0:
+		root = p.blockMap(indent)
+	default:
+		return nil // a lone scalar: not a programme, and yaml.v3 says why
+	}
+	if p.bad || p.indent >= 0 {
+		return nil
+	}
+	doc.Content = []*yaml.Node{root}
+	return doc
+}
+
+// fastSubset rules out, before any parsing, what fastDocument leaves to
+// yaml.v3 wherever it occurs: text that is not UTF-8, control characters
+// (yaml.v3 refuses them), tabs and carriage returns (which change
+// what a line's indentation is), document markers and directives, and the
+// characters yaml.v3 takes for line breaks or refuses (U+2028, U+2029,
+// U+FEFF, U+FFFE, U+FFFF).
+func fastSubset(src string) bool {
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c >= 0x20 && c < 0x7f {
+			continue
+		}
+		next := src[i:min(i+3, len(src))]
+		switch {
+		case c < 0x20 && c != '\n', c == 0x7f:
+			return false
+		case c == 0xc2 && len(next) >= 2 && next[1] >= 0x80 && next[1] <= 0x9f:
+			return false // a C1 control
+		case next == "\u2028", next == "\u2029", next == "\uFEFF", next == "\uFFFE", next == "\uFFFF":
+			return false
+		}
+	}
+	if !utf8.ValidString(src) {
+		return false
+	}
+	for _, marker := range []string{"---", "...", "%"} {
+		if strings.HasPrefix(src, marker) || strings.Contains(src, "\n"+marker) {
+			return false
+		}
+	}
+	return true
+}
+
+// fastParser is the state of fastDocument. Every method that reads a block
+// node leaves pos at the first character of the next line with content
+// (not blank, not only a comment) and indent at that line's indentation,
+// or indent -1 at the end of the file. bad is set by anything outside the
+// subset; the caller then gives up.
+type fastParser struct {
+	src       string
+	pos       int
+	line      int // the line of pos, counted from 0
+	lineStart int // offset of that line's first character
+	indent    int
+	bad       bool
+	depth     int // collections open around pos, at most maxFastDepth
+	slab      []yaml.Node
+	tags      map[string]string
+}
+
+// maxFastDepth is how deep fastDocument nests collections: deeper is no
+// programme, yaml.v3 refuses the deepest, and the reader's recursion stays
+// shallow.
+const maxFastDepth = 64
+
+// enter and leave count the collections open around pos.
+func (p *fastParser) enter() bool {
+	p.depth++
+	return p.depth <= maxFastDepth
+}
+
+func (p *fastParser) leave() { p.depth-- }
+
+func (p *fastParser) fail() *yaml.Node {
+	p.bad = true
+	return nil
+}
+
+// node makes a node at pos, from a slab so that a large file does not make
+// a million small allocations.
+func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style) *yaml.Node {
+	if len(p.slab) == 0 {
+		p.slab = make([]yaml.Node, 256)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.Kind, n.Tag, n.Value, n.Style = kind, tag, value, style
+	n.Line = p.line + 1
+	n.Column = utf8.RuneCountInString(p.src[p.lineStart:p.pos]) + 1
+	return n
+}
+
+// skipToContent moves from the start of a line to the first character of
+// the next line with content and returns its indentation, or -1 at the
+// end of the file. It sets indent too.
+func (p *fastParser) skipToContent() int {
+	for p.pos < len(p.src) {
+		i := p.pos
+		for i < len(p.src) && p.src[i] == ' ' {
+			i++
+		}
+		if i < len(p.src) && p.src[i] != '\n' && p.src[i] != '#' {
+			p.indent = i - p.pos
+			p.pos = i
+			return p.indent
+		}
+		p.nextLine(i)
+	}
+	p.indent = -1
+	return -1
+}
+
+// nextLine moves to the start of the line after the one holding offset i.
+func (p *fastParser) nextLine(i int) {
+	end := strings.IndexByte(p.src[i:], '\n')
+	if end < 0 {
+		p.pos = len(p.src)
+		p.lineStart = p.pos
+		return
+	}
+	p.pos = i + end + 1
+	p.lineStart = p.pos
+	p.line++
+}
+
+// endLine accepts spaces and a comment after a value, then moves to the
+// next line with content.
+func (p *fastParser) endLine() {
+	i := p.pos
+	for i < len(p.src) && p.src[i] == ' ' {
+		i++
+	}
+	switch {
+	case i == len(p.src) || p.src[i] == '\n':
+	case p.src[i] == '#' && p.src[i-1] == ' ':
+	default:
+		p.bad = true
+		return
+	}
+	p.nextLine(i)
+	p.skipToContent()
+}
+
+// isSeqEntry tells whether pos is at a block list's "-".
+func (p *fastParser) isSeqEntry() bool {
+	return p.src[p.pos] == '-' && (p.pos+1 == len(p.src) || p.src[p.pos+1] == ' ' || p.src[p.pos+1] == '\n')
+}
+
+// keyEnd returns the offset of the ':' that ends an implicit key starting
+// at pos, or -1 if the line holds no key there.
+func (p *fastParser) keyEnd() int {
+	i := p.pos
+	switch c := p.src[i]; {
+	case c == '"' || c == '\'':
+		end, _, ok := p.quoted(i)
+		if !ok {
+			return -1
+		}
+		i = end
+		for i < len(p.src) && p.src[i] == ' ' {
+			i++
+		}
+		if i < len(p.src) && p.src[i] == ':' && (i+1 == len(p.src) || p.src[i+1] == ' ' || p.src[i+1] == '\n') {
+			return i
+		}
+		return -1
+	case !plainStart(p.src, i):
+		return -1
+	}
+	for ; i < len(p.src) && p.src[i] != '\n'; i++ {
+		switch p.src[i] {
+		case ':':
+			if i+1 == len(p.src) || p.src[i+1] == ' ' || p.src[i+1] == '\n' {
+				return i
+			}
+		case '#':
+			if p.src[i-1] == ' ' {
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// plainStart tells whether a plain scalar may start at offset i: not at an
+// indicator, except "-", "?" and ":" before a character that is not a
+// space. fastDocument takes only "-" that way.
+func plainStart(src string, i int) bool {
+	switch src[i] {
+	case '-':
+		return i+1 < len(src) && src[i+1] != ' ' && src[i+1] != '\n'
+	case '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ', '\n':
+		return false
+	}
+	return true
+}
+
+// blockMap reads a block mapping whose first key is at pos, indent spaces
+// in.
+func (p *fastParser) blockMap(indent int) *yaml.Node {
+	defer p.leave()
+	if !p.enter() {
+		return p.fail()
+	}
+	m := p.node(yaml.MappingNode, "!!map", "", 0)
+	for {
+		colon := p.keyEnd()
+		if colon < 0 || colon-p.pos > 1024 {
+			return p.fail()
+		}
+		key := p.key(colon)
+		if p.bad {
+			return nil
+		}
+		value := p.afterColon(indent)
+		if p.bad {
+			return nil
+		}
+		m.Content = append(m.Content, key, value)
+		switch {
+		case p.indent < indent:
+			return m
+		case p.indent > indent || p.isSeqEntry():
+			return p.fail()
+		}
+	}
+}
+
+// key reads the key at pos that ends at the ':' at colon, and moves past
+// the ':'.
+func (p *fastParser) key(colon int) *yaml.Node {
+	var k *yaml.Node
+	if c := p.src[p.pos]; c == '"' || c == '\'' {
+		end, value, _ := p.quoted(p.pos)
+		k = p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
+		p.pos = end
+	} else {
+		value := strings.TrimRight(p.src[p.pos:colon], " ")
+		k = p.node(yaml.ScalarNode, p.plainTag(value), value, 0)
+	}
+	p.pos = colon + 1
+	return k
+}
+
+// afterColon reads a mapping's value: on the key's line, or below it,
+// indented more or a list at the key's own indentation.
+func (p *fastParser) afterColon(indent int) *yaml.Node {
+	i := p.pos
+	for i < len(p.src) && p.src[i] == ' ' {
+		i++
+	}
+	if i < len(p.src) && p.src[i] != '\n' && (p.src[i] != '#' || i == p.pos) {
+		p.pos = i
+		return p.inline(indent)
+	}
+	p.nextLine(i)
+	switch next := p.skipToContent(); {
+	case next > indent:
+		return p.block(next)
+	case next == indent && p.isSeqEntry():
+		return p.blockSeq(next)
+	}
+	return p.fail() // an empty value: yaml.v3 places its null
+}
+
+// block reads the block node at pos, on a line of its own.
+func (p *fastParser) block(indent int) *yaml.Node {
+	switch {
+	case p.isSeqEntry():
+		return p.blockSeq(indent)
+	case p.keyEnd() >= 0:
+		return p.blockMap(indent)
+	}
+	return p.inline(indent - 1)
+}
+
+// blockSeq reads a block list whose first "-" is at pos, indent spaces in.
+func (p *fastParser) blockSeq(indent int) *yaml.Node {
+	defer p.leave()
+	if !p.enter() {
+		return p.fail()
+	}
+	s := p.node(yaml.SequenceNode, "!!seq", "", 0)
+	for {
+		p.pos++ // the "-"
+		i := p.pos
+		for i < len(p.src) && p.src[i] == ' ' {
+			i++
+		}
+		var item *yaml.Node
+		if i == len(p.src) || p.src[i] == '\n' || p.src[i] == '#' {
+			p.nextLine(i)
+			if next := p.skipToContent(); next <= indent {
+				return p.fail() // an empty item
+			}
+			item = p.block(p.indent)
+		} else {
+			p.pos = i
+			switch {
+			case p.isSeqEntry():
+				return p.fail() // "- - item"
+			case p.keyEnd() >= 0:
+				item = p.blockMap(i - p.lineStart)
+			default:
+				item = p.inline(indent)
+			}
+		}
+		if p.bad {
+			return nil
+		}
+		s.Content = append(s.Content, item)
+		switch {
+		case p.indent > indent:
+			return p.fail()
+		case p.indent < indent || !p.isSeqEntry():
+			return s
+		}
+	}
+}
+
+// inline reads a value that starts at pos, after a key or a "-", and the
+// rest of its line. The next line with content must not be indented more
+// than indent, which would continue a plain scalar over lines.
+func (p *fastParser) inline(indent int) *yaml.Node {
+	var n *yaml.Node
+	switch c := p.src[p.pos]; c {
+	case '|', '>':
+		return p.blockScalar(indent)
+	case '"', '\'':
+		end, value, ok := p.quoted(p.pos)
+		if !ok {
+			return p.fail()
+		}
+		n = p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
+		p.pos = end
+	case '[', '{':
+		n = p.flow()
+	default:
+		if !plainStart(p.src, p.pos) {
+			return p.fail()
+		}
+		end := p.pos
+		for end < len(p.src) && p.src[end] != '\n' {
+			if p.src[end] == '#' && p.src[end-1] == ' ' {
+				break
+			}
+			if p.src[end] == ':' && (end+1 == len(p.src) || p.src[end+1] == ' ' || p.src[end+1] == '\n') {
+				return p.fail() // "key: key: value"
+			}
+			end++
+		}
+		value := strings.TrimRight(p.src[p.pos:end], " ")
+		n = p.node(yaml.ScalarNode, p.plainTag(value), value, 0)
+		p.pos = end
+	}
+	if p.bad {
+		return nil
+	}
+	p.endLine()
+	if p.indent > indent {
+		return p.fail()
+	}
+	return n
+}
+
+func quoteStyle(c byte) yaml.Style {
+	if c == '"' {
+		return yaml.DoubleQuotedStyle
+	}
+	return yaml.SingleQuotedStyle
+}
+
+// quoted reads the one-line quoted scalar starting at offset i, returning
+// the offset after its closing quote and its value. ok is false for a
+// scalar that goes on past its line or holds an escape left to yaml.v3.
+func (p *fastParser) quoted(i int) (end int, value string, ok bool) {
+	q := p.src[i]
+	start := i + 1
+	var b *strings.Builder
+	for j := start; j < len(p.src); j++ {
+		c := p.src[j]
+		switch {
+		case c == '\n':
+			return 0, "", false
+		case q == '\'' && c == '\'':
+			if j+1 < len(p.src) && p.src[j+1] == '\'' {
+				if b == nil {
+					b = &strings.Builder{}
+				}
+				b.WriteString(p.src[start : j+1])
+				j++
+				start = j + 1
+				continue
+			}
+			return p.finish(j+1, b, start, j)
+		case q == '"' && c == '"':
+			return p.finish(j+1, b, start, j)
+		case q == '"' && c == '\\':
+			if j+1 == len(p.src) {
+				return 0, "", false
+			}
+			if b == nil {
+				b = &strings.Builder{}
+			}
+			b.WriteString(p.src[start:j])
+			width, ok := unescape(b, p.src[j+1:])
+			if !ok {
+				return 0, "", false
+			}
+			j += width
+			start = j + 1
+		}
+	}
+	return 0, "", false
+}
+
+func (p *fastParser) finish(end int, b *strings.Builder, start, close int) (int, string, bool) {
+	if b == nil {
+		return end, p.src[start:close], true
+	}
+	b.WriteString(p.src[start:close])
+	return end, b.String(), true
+}
+
+// unescape writes the character a double-quoted scalar's escape stands
+// for; s follows the backslash. It returns how many bytes of s the escape
+// takes, and false for escapes left to yaml.v3.
+func unescape(b *strings.Builder, s string) (int, bool) {
+	switch s[0] {
+	case '\\', '"':
+		b.WriteByte(s[0])
+		return 1, true
+	case 'n':
+		b.WriteByte('\n')
+		return 1, true
+	case 't':
+		b.WriteByte('\t')
+		return 1, true
+	case 'x', 'u', 'U':
+		digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[0]]
+		if len(s) <= digits {
+			return 0, false
+		}
+		r, err := strconv.ParseUint(s[1:1+digits], 16, 32)
+		if err != nil || !utf8.ValidRune(rune(r)) {
+			return 0, false
+		}
+		b.WriteRune(rune(r))
+		return 1 + digits, true
+	}
+	return 0, false
+}
+
+// flow reads a one-line flow list or mapping of scalars and flow
+// collections.
+func (p *fastParser) flow() *yaml.Node {
+	defer p.leave()
+	if !p.enter() {
+		return p.fail()
+	}
+	closing := byte(']')
+	n := p.node(yaml.SequenceNode, "!!seq", "", yaml.FlowStyle)
+	if p.src[p.pos] == '{' {
+		closing = '}'
+		n.Kind, n.Tag = yaml.MappingNode, "!!map"
+	}
+	p.pos++
+	p.skipSpaces()
+	if p.pos < len(p.src) && p.src[p.pos] == closing {
+		p.pos++
+		return n
+	}
+	for {
+		item := p.flowItem()
+		if p.bad || closing == '}' && item.Kind != yaml.ScalarNode {
+			return p.fail()
+		}
+		n.Content = append(n.Content, item)
+		p.skipSpaces()
+		if closing == '}' {
+			if p.pos+1 >= len(p.src) || p.src[p.pos] != ':' || p.src[p.pos+1] != ' ' {
+				return p.fail()
+			}
+			p.pos++
+			p.skipSpaces()
+			value := p.flowItem()
+			if p.bad {
+				return nil
+			}
+			n.Content = append(n.Content, value)
+			p.skipSpaces()
+		}
+		if p.pos == len(p.src) {
+			return p.fail()
+		}
+		switch p.src[p.pos] {
+		case closing:
+			p.pos++
+			return n
+		case ',':
+			p.pos++
+			p.skipSpaces()
+			if p.pos < len(p.src) && (p.src[p.pos] == ']' || p.src[p.pos] == '}') {
+				return p.fail() // a trailing comma
+			}
+		default:
+			return p.fail()
+		}
+	}
+}
+
+func (p *fastParser) skipSpaces() {
+	for p.pos < len(p.src) && p.src[p.pos] == ' ' {
+		p.pos++
+	}
+}
+
+// flowItem reads a scalar or a collection inside a flow collection.
+func (p *fastParser) flowItem() *yaml.Node {
+	if p.pos == len(p.src) {
+		return p.fail()
+	}
+	switch c := p.src[p.pos]; c {
+	case '[', '{':
+		return p.flow()
+	case '"', '\'':
+		end, value, ok := p.quoted(p.pos)
+		if !ok {
+			return p.fail()
+		}
+		n := p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
+		p.pos = end
+		return n
+	}
+	if !plainStart(p.src, p.pos) {
+		return p.fail()
+	}
+	end := p.pos
+scan:
+	for ; end < len(p.src); end++ {
+		switch p.src[end] {
+		case '\n', ',', '[', ']', '{', '}', '?':
+			break scan
+		case '#':
+			if p.src[end-1] == ' ' {
+				return p.fail() // a comment inside the brackets
+			}
+		case ':':
+			if end+1 == len(p.src) {
+				return p.fail()
+			}
+			switch p.src[end+1] {
+			case ' ', '\n':
+				break scan
+			case ',', '[', ']', '{', '}', '?':
+				return p.fail()
+			}
+		}
+	}
+	value := strings.TrimRight(p.src[p.pos:end], " ")
+	n := p.node(yaml.ScalarNode, p.plainTag(value), value, 0)
+	p.pos = end
+	return n
+}
+
+// blockScalar reads a literal (|) or folded (>) scalar whose indicator is
+// at pos, indented more than indent.
+func (p *fastParser) blockScalar(indent int) *yaml.Node {
+	style := yaml.LiteralStyle
+	if p.src[p.pos] == '>' {
+		style = yaml.FoldedStyle
+	}
+	n := p.node(yaml.ScalarNode, "!!str", "", style)
+	p.pos++
+	chomp := byte(0)
+	if p.pos < len(p.src) && (p.src[p.pos] == '-' || p.src[p.pos] == '+') {
+		chomp = p.src[p.pos]
+		p.pos++
+	}
+	i := p.pos
+	for i < len(p.src) && p.src[i] == ' ' {
+		i++
+	}
+	if i == len(p.src) || p.src[i] != '\n' && (p.src[i] != '#' || i == p.pos) {
+		return p.fail() // an indentation indicator, or text after the indicator
+	}
+	p.nextLine(i)
+	// The first line sets the indentation; leading blank lines are left to
+	// yaml.v3.
+	width := 0
+	for p.pos+width < len(p.src) && p.src[p.pos+width] == ' ' {
+		width++
+	}
+	if width <= indent || p.pos+width == len(p.src) || p.src[p.pos+width] == '\n' {
+		return p.fail()
+	}
+	var b strings.Builder
+	blanks := 0 // blank lines since the last line of text
+	first := true
+	for p.pos < len(p.src) {
+		spaces := 0
+		for p.pos+spaces < len(p.src) && p.src[p.pos+spaces] == ' ' {
+			spaces++
+		}
+		eol := strings.IndexByte(p.src[p.pos:], '\n')
+		if eol < 0 {
+			return p.fail() // the file ends inside the scalar, without a line break
+		}
+		if spaces == eol { // a blank line
+			if spaces > width {
+				return p.fail()
+			}
+			blanks++
+			p.nextLine(p.pos)
+			continue
+		}
+		if spaces < width {
+			break
+		}
+		text := p.src[p.pos+width : p.pos+eol]
+		if style == yaml.FoldedStyle && text[0] == ' ' {
+			return p.fail() // a more-indented line keeps its breaks
+		}
+		switch {
+		case first:
+		case style == yaml.LiteralStyle:
+			b.WriteString(strings.Repeat("\n", blanks+1))
+		case blanks == 0:
+			b.WriteByte(' ')
+		default:
+			b.WriteString(strings.Repeat("\n", blanks))
+		}
+		b.WriteString(text)
+		first, blanks = false, 0
+		p.nextLine(p.pos)
+	}
+	switch chomp {
+	case 0:
+		b.WriteByte('\n')
+	case '+':
+		b.WriteString(strings.Repeat("\n", blanks+1))
+	}
+	n.Value = b.String()
+	if p.skipToContent(); p.indent > indent {
+		return p.fail()
+	}
+	return n
+}
+
+// plainTag resolves a plain scalar's tag as yaml.v3 does. Only values that
+// begin like a number, a boolean, a null or a special float can be other
+// than strings; yaml.v3 itself resolves each of those once.
+func (p *fastParser) plainTag(value string) string {
+	if value == "" || value == "<<" { // "<<" is yaml.v3's merge key
+		p.bad = true
+		return ""
+	}
+	if !strings.ContainsRune("+-.0123456789yYnNtTfFoO~", rune(value[0])) {
+		return "!!str"
+	}
+	if tag, ok := p.tags[value]; ok {
+		return tag
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &doc); err != nil || len(doc.Content) != 1 ||
+		doc.Content[0].Kind != yaml.ScalarNode || doc.Content[0].Value != value || doc.Content[0].Style != 0 {
+		p.bad = true
+		return ""
+	}
+	if p.tags == nil {
+		p.tags = map[string]string{}
+	}
+	p.tags[value] = doc.Content[0].Tag
+	return doc.Content[0].Tag
+}

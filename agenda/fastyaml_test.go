@@ -1,0 +1,143 @@
+package agenda
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// sameTree reports the first difference between two node trees in what
+// the decoder reads: kind, tag, value, style and position.
+func sameTree(got, want *yaml.Node, path string) error {
+	if got.Kind != want.Kind || got.Tag != want.Tag || got.Value != want.Value || got.Style != want.Style ||
+		got.Line != want.Line || got.Column != want.Column || got.Anchor != want.Anchor || len(got.Content) != len(want.Content) {
+		return fmt.Errorf("%s: got kind %v tag %q value %q style %v at %d:%d with %d children, yaml.v3 has kind %v tag %q value %q style %v at %d:%d with %d",
+			path, got.Kind, got.Tag, got.Value, got.Style, got.Line, got.Column, len(got.Content),
+			want.Kind, want.Tag, want.Value, want.Style, want.Line, want.Column, len(want.Content))
+	}
+	for i := range got.Content {
+		if err := sameTree(got.Content[i], want.Content[i], fmt.Sprintf("%s/%d", path, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFast holds fastDocument to yaml.v3 on data: whatever it reads must
+// be what yaml.v3 reads. It tells whether fastDocument read it.
+func checkFast(t *testing.T, data []byte) bool {
+	t.Helper()
+	got := fastDocument(data)
+	if got == nil {
+		return false
+	}
+	var want yaml.Node
+	if err := yaml.Unmarshal(data, &want); err != nil {
+		t.Fatalf("read %q, which yaml.v3 refuses: %v", data, err)
+	}
+	if err := sameTree(got, &want, "doc"); err != nil {
+		t.Fatalf("%q:\n%v", data, err)
+	}
+	return true
+}
+
+// fastCases are the forms the fast reader takes, and some it must leave
+// to yaml.v3 (taken false).
+var fastCases = []struct {
+	yaml  string
+	taken bool
+}{
+	{"a: b\n", true},
+	{"\n# c\n\n  a: b\n  c:\n  - x\n  - y\n", true},
+	{"a: |\n  x\n\n  y\n\n\nb: 1\n", true},
+	{"a: |-\n  x\n\n\nb: 1\n", true},
+	{"a: |+\n  x\n\n\nb: 1\n", true},
+	{"a: >\n  x\n  y\n\n  z\n", true},
+	{"a: >-\n  x\n  y\n\n\n  z\n# end\n", true},
+	{"a: >\n  x\n    y\n", false},
+	{"a: |2\n   x\n", false},
+	{"- {a: b, 'c': [1, \"x\"]}\n- 'it''s'\n", true},
+	{"- a: 1\n  b: [true, null, ~, 1.5, 0x1f, 2026-10-01, yes, .inf, -3]\n- x\n", true},
+	{"title: \"\\u00e7 \\x41 \\\"q\\\" \\\\ \\n \\t\"\n", true},
+	{"title: \"\\e\"\n", false},
+	{"a: b # comment\nc: 'd' # comment\n", true},
+	{"a: b#c\n", true},
+	{"a: http://x.org/a:b\n", true},
+	{"a:\n  b:\n    - c: d\n      e: f\n    - g\n  h: i\n", true},
+	{"days:\n- date: 2026-10-01\n  sessions:\n  - time: 09:00-10:00\n    title: Çelja: hapja\n", false},
+	{"a: b\n  c\n", false},
+	{"a: 'b\n  c'\n", false},
+	{"a: [b,\n  c]\n", false},
+	{"a: &x b\nc: *x\n", false},
+	{"a: !!str 1\n", false},
+	{"a:\nb: c\n", false},
+	{"---\na: b\n", false},
+	{"a: b\n---\nc: d\n", false},
+	{"a:\tb\n", false},
+	{"a: b\r\n", false},
+	{"a: b\nc\n", false},
+	{"? a\n: b\n", false},
+	{"<<: {a: b}\n", false},
+	{"a: [b, ]\n", false},
+	{"a: {b: c, d: [e, {f: g}]}\n", true},
+	{"a: []\nb: {}\n", true},
+	{"a: - b\n", false},
+	{"- - a\n", false},
+	{"a: \"Prishtinë\": b\n", false},
+	{"\"Prishtinë\": ë\n'k': v\n", true},
+	{"a: |\n  x", false},
+	{"a: b", true},
+	{"just a scalar\n", false},
+	{"a: [x: y]\n", false},
+	{"a: ---\n", false},
+	{"a: ...\n", false},
+	{"a: -\n", false},
+	{"a: -1\nb: +2\nc: .5\nd: 1_000\n", true},
+	{"a: 'x' y\n", false},
+}
+
+func TestFastYAMLMatchesYAMLv3(t *testing.T) {
+	for _, c := range fastCases {
+		if taken := checkFast(t, []byte(c.yaml)); taken != c.taken {
+			t.Errorf("%q: taken %v, want %v", c.yaml, taken, c.taken)
+		}
+	}
+}
+
+// TestFastYAMLReadsTheProgrammes checks the fast reader on every programme
+// in the repository and requires it to take the example: a reader that
+// fell back on everything would pass the check above and save nothing.
+func TestFastYAMLReadsTheProgrammes(t *testing.T) {
+	files, err := filepath.Glob("../testdata/*/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../testdata/*/*/*.yaml")
+	files = append(append(files, more...), "../examples/pristina.yaml")
+	taken := 0
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checkFast(t, data) {
+			taken++
+		} else if name == "../examples/pristina.yaml" {
+			t.Errorf("the fast reader leaves %s to yaml.v3", name)
+		}
+	}
+	t.Logf("the fast reader took %d of %d programmes", taken, len(files))
+}
+
+// FuzzFastYAML: whatever the fast reader takes, yaml.v3 reads the same.
+func FuzzFastYAML(f *testing.F) {
+	for _, c := range fastCases {
+		f.Add([]byte(c.yaml))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkFast(t, data)
+	})
+}

@@ -1,0 +1,166 @@
+package ical
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/agendacal/agendacal/agenda"
+	"github.com/agendacal/agendacal/internal/synth"
+)
+
+// sameAsLibrary checks every session of p: writeEvent's bytes must be
+// golang-ical's serialisation of the event built with its setters.
+func sameAsLibrary(t *testing.T, p *agenda.Programme) {
+	t.Helper()
+	e := NewEncoder(p, benchOptions())
+	for _, s := range p.Sessions {
+		var want bytes.Buffer
+		if err := libraryEvent(e, s).SerializeTo(&want, serialisation()); err != nil {
+			t.Fatal(err)
+		}
+		w := &lineWriter{out: new(bytes.Buffer)}
+		e.writeEvent(w, s)
+		w.out.WriteString("END:VEVENT\r\n")
+		if got := w.out.String(); got != want.String() {
+			t.Fatalf("session %q:\n got %q\nwant %q", s.ID, got, want.String())
+		}
+	}
+}
+
+func TestEventMatchesLibrary(t *testing.T) {
+	files, err := filepath.Glob("../testdata/interop/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "../examples/pristina.yaml")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, problems := agenda.Parse(name, data)
+		if p == nil {
+			t.Fatalf("%s: %v", name, problems)
+		}
+		sameAsLibrary(t, p)
+	}
+	p, _, err := synth.Parsed(synth.Sizes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsLibrary(t, p)
+}
+
+// FuzzEventMatchesLibrary puts arbitrary text in a session's fields:
+// long words, spaces and angle brackets where lines fold, escapes.
+func FuzzEventMatchesLibrary(f *testing.F) {
+	f.Add("Opening", "Room <A>", "Line one\nline two; with, commas \\ and a long tail of words to fold across lines", "https://x.org/a b", "de-CH")
+	f.Add(strings.Repeat("ë", 80), strings.Repeat("<>", 50), strings.Repeat("a ", 100), "", "")
+	f.Add(strings.Repeat("ab<c", 40), strings.Repeat("xy>z", 40), strings.Repeat("é<", 90), "", "")
+	f.Add(strings.Repeat("🔐", 40), "", strings.Repeat("x", 200), "mailto:a@b", "sq")
+	f.Fuzz(func(t *testing.T, title, location, description, url, lang string) {
+		p := &agenda.Programme{
+			Title: "T", UIDDomain: "fuzz.example.org", ZoneName: "Europe/Belgrade", Language: lang,
+			Sessions: []*agenda.Session{{ID: "s1", Title: title, Location: location, Description: description, URL: url, Topics: []string{title}}},
+		}
+		zone, _, err := agenda.ResolveZone("Europe/Belgrade")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Zone = zone
+		s := p.Sessions[0]
+		s.Start = time.Date(2026, 10, 25, 2, 30, 0, 0, zone)
+		s.End = s.Start.Add(time.Hour)
+		sameAsLibrary(t, p)
+	})
+}
+
+// libraryEvent builds a session's VEVENT with golang-ical's setters, as
+// the encoder did before it wrote events itself: the oracle for writeEvent.
+func libraryEvent(e *Encoder, s *agenda.Session) *ics.VEvent {
+	// The revision (DTSTAMP, LAST-MODIFIED, SEQUENCE) goes in after the
+	// UID when the event is written: see Encoder.Revise.
+	ev := ics.NewEvent(s.ID + "@" + e.prog.UIDDomain)
+	if s.AllDay {
+		// Whole days (RFC 5545 3.6.1): dates, the end the day after the
+		// last, in no zone.
+		ev.SetProperty(ics.ComponentPropertyDtStart, s.Start.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+		ev.SetProperty(ics.ComponentPropertyDtEnd, s.End.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+	} else {
+		librarySetTime(e, ev, ics.ComponentPropertyDtStart, s.Start)
+		librarySetTime(e, ev, ics.ComponentPropertyDtEnd, s.End)
+	}
+	// LANGUAGE (RFC 5545 3.2.10) on the programme's own text; its tag
+	// is letters, digits and '-', which the library writes as they are.
+	var lang []ics.PropertyParameter
+	if e.prog.Language != "" {
+		lang = append(lang, &ics.KeyValues{Key: string(ics.ParameterLanguage), Value: []string{e.prog.Language}})
+	}
+	summary := s.Title
+	switch s.Status {
+	case agenda.StatusCancelled:
+		// Outlook shows a cancelled event as if it took place; the title
+		// says it does not.
+		summary = e.words.Cancelled + summary
+		ev.SetStatus(ics.ObjectStatusCancelled)
+	case agenda.StatusTentative:
+		ev.SetStatus(ics.ObjectStatusTentative)
+	default:
+		ev.SetStatus(ics.ObjectStatusConfirmed)
+	}
+	ev.SetSummary(cleanText(summary), lang...)
+	if s.Kind == agenda.KindBreak || s.AllDay {
+		// A break, or something open all day, keeps nobody busy (RFC 5545
+		// 3.8.2.7).
+		ev.SetTimeTransparency(ics.TransparencyTransparent)
+	}
+	if s.Location != "" {
+		ev.SetLocation(cleanText(s.Location), lang...)
+	}
+	if s.Venue != nil && s.Venue.Geo != nil {
+		// X-APPLE-STRUCTURED-LOCATION follows: see serialiseEvent.
+		g := s.Venue.Geo
+		ev.SetProperty(ics.ComponentPropertyGeo, fmt.Sprintf("%.6f;%.6f", g.Lat, g.Lon))
+	}
+	if d := e.description(s); d != "" {
+		ev.SetDescription(cleanText(d), lang...)
+	}
+	if s.URL != "" {
+		ev.SetURL(cleanURI(s.URL))
+	}
+	var categories []string
+	for _, t := range s.Tracks {
+		categories = append(categories, t.Name)
+	}
+	if s.Kind == agenda.KindBreak {
+		categories = append(categories, e.words.Break)
+	}
+	for _, c := range categories {
+		ev.AddProperty(ics.ComponentPropertyCategories, cleanText(c), lang...)
+	}
+	if len(s.Tracks) > 0 && s.Tracks[0].Color.Name != "" {
+		ev.SetColor(s.Tracks[0].Color.Name)
+	}
+	// ORGANIZER follows: see serialiseEvent.
+	return ev
+}
+
+// setTime writes DTSTART or DTEND as local time with the zone's TZID, or in
+// UTC where readers would not agree on the local time: in the hour the
+// clocks pass twice, before 1970 and after 2037 (readers that go by the
+// zone's name lack that history, or stop in 2037, as pytz does), and in
+// UTC itself.
+func librarySetTime(e *Encoder, ev *ics.VEvent, prop ics.ComponentProperty, t time.Time) {
+	if y := t.UTC().Year(); e.zone.utc || y < 1970 || y > 2037 || e.zone.inRepeatedHour(t) {
+		ev.SetProperty(prop, t.UTC().Format(localLayout+"Z"))
+		return
+	}
+	ev.SetProperty(prop, t.In(e.zone.loc).Format(localLayout), ics.WithTZID(e.zone.name))
+}
