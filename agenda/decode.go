@@ -83,6 +83,11 @@ func (d *decoder) errorAt(line, col int, format string, args ...any) {
 // cannot.
 func (d *decoder) document(data []byte) *yaml.Node {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	// The fast reader takes only valid UTF-8 without control characters:
+	// the checks below, which say what is wrong, are for the rest.
+	if doc := fastDocument(data); doc != nil {
+		return doc.Content[0]
+	}
 	if !utf8.Valid(data) {
 		line, col := position(data, firstInvalidUTF8(data))
 		d.errorAt(line, col, "the file is not valid UTF-8: save it as UTF-8")
@@ -93,9 +98,6 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		r, _ := utf8.DecodeRune(data[i:])
 		d.errorAt(line, col, "the control character U+%04X is not allowed: remove it", r)
 		return nil
-	}
-	if doc := fastDocument(data); doc != nil {
-		return doc.Content[0]
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -483,6 +485,7 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 		// CRLF: a line break all the same.
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
+	bidi := false
 	for _, r := range s {
 		switch {
 		case oneLine && (r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'):
@@ -492,9 +495,11 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 		case isControl(r):
 			d.errorf(n, "%s contains the control character U+%04X: remove it", what, r)
 			return ""
+		case isBidiControl(r):
+			bidi = true
 		}
 	}
-	if hasBidiControl(s) {
+	if bidi {
 		d.warnf(n, "%s holds an invisible character that reorders text (U+202A–U+202E or U+2066–U+2069): calendar programs may show it in a different order", what)
 	}
 	if oneLine {
@@ -507,12 +512,10 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 	return strings.TrimRight(strings.TrimLeft(s, "\n"), " \t\n")
 }
 
-// hasBidiControl tells whether s holds a bidirectional embedding, override
-// or isolate, which can make text read differently from how it is stored.
-func hasBidiControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool {
-		return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
-	})
+// isBidiControl tells a bidirectional embedding, override or isolate,
+// which can make text read differently from how it is stored.
+func isBidiControl(r rune) bool {
+	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
 }
 
 // isInvisible tells spaces and format characters (zero-width spaces and

@@ -58,6 +58,20 @@ func fastDocument(data []byte) *yaml.Node {
 // U+FEFF, U+FFFE, U+FFFF).
 func fastSubset(src string) bool {
 	for i := 0; i < len(src); i++ {
+		// Eight printable ASCII characters at a time: no byte below 0x20
+		// or above 0x7e.
+		for i+8 <= len(src) {
+			w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
+				uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			if ((w+ones)|w)&highs != 0 || (w-0x20*ones)&^w&highs != 0 {
+				break
+			}
+			i += 8
+		}
+		if i == len(src) {
+			break
+		}
 		c := src[i]
 		if c >= 0x20 && c < 0x7f {
 			continue

@@ -39,8 +39,22 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	for s, event := range kept {
 		e.UsePublished(s, event)
 	}
-	if err := e.Prepare(workers); err != nil {
+	// The page needs no event: it is written while the events are.
+	files := outputFiles(all, opts.Now, opts.Alarm)
+	var page []byte
+	var pageErr error
+	pageDone := make(chan struct{})
+	go func() {
+		defer close(pageDone)
+		page, pageErr = site.Page(all, feedsOf(all, files), site.Options{BaseURL: opts.BaseURL})
+	}()
+	err := e.Prepare(workers)
+	<-pageDone
+	if err != nil {
 		return nil, err
+	}
+	if pageErr != nil {
+		return nil, pageErr
 	}
 	for _, s := range all.Sessions {
 		uid := s.ID + "@" + p.UIDDomain
@@ -51,11 +65,6 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	}
 	prev.Events = nil // done with: its memory serves the files
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	files := outputFiles(all, opts.Now, opts.Alarm)
-	page, err := site.Page(all, feedsOf(all, files), site.Options{BaseURL: opts.BaseURL})
-	if err != nil {
 		return nil, err
 	}
 	files = append(files, outputFile{rel: "index.html", page: page})

@@ -2,7 +2,8 @@ package site
 
 // pageText is the template of index.html (html/template). Without scripts
 // the page is complete; the inline script only adds the switch to the
-// viewer's zone.
+// viewer's zone. Each day's sessions are dayText, written on their own
+// (on all cores) and put in at DayHTML.
 const pageText = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -60,25 +61,7 @@ a { color: #0645ad; }
 <h2 id="programme">{{.W.Programme}}</h2>
 <p class="zone">{{.W.TimesIn}} <strong id="zone">{{.Zone}}</strong>.</p>
 <p class="zone" id="myzone" hidden><label><input type="checkbox" id="local"> {{.W.MyZone}}</label></p>
-{{range .Days}}<h3 id="day-{{.Date}}" style="margin-top:1.5rem">{{.Date}}</h3>
-<ul class="sessions">
-{{range .Sessions}}<li class="session{{if .Break}} break{{end}}{{if .Cancelled}} cancelled{{end}}" id="{{.ID}}">
-<div class="when">{{if .AllDay}}{{$.W.AllDay}}{{if .Until}} – {{.Until}}{{end}}{{else}}<time datetime="{{.StartUTC}}">{{.Start}}</time>–<time datetime="{{.EndUTC}}">{{.End}}</time>{{end}}</div>
-<div>
-<h3>{{if .Cancelled}}<span class="status">{{$.W.Cancelled}}:</span> {{end}}{{if .Tentative}}<span class="status">{{$.W.Tentative}}:</span> {{end}}{{.Title}}</h3>
-{{range .Tracks}}<span class="track" style="--c: {{.Color}}">{{.Name}}</span>{{end}}
-{{with .Location}}<div>{{.}}</div>{{end}}
-{{with .Online}}<div><a href="{{.}}">{{.}}</a></div>{{end}}
-{{with .Speakers}}<div>{{$.W.Speakers}}: {{range $i, $s := .}}{{if $i}}, {{end}}{{$s}}{{end}}</div>{{end}}
-<ul class="links">
-<li><a href="{{.File}}" download>{{$.W.File}}</a></li>{{with .Google}}
-<li><a href="{{.}}">{{$.W.AddGoogle}}</a></li>{{end}}{{with .Outlook}}
-<li><a href="{{.}}">{{$.W.AddOutlook}}</a></li>{{end}}
-</ul>
-</div>
-</li>
-{{end}}</ul>
-{{end}}
+{{range .DayHTML}}{{.}}{{end}}
 </section>
 </main>
 <script>
@@ -98,4 +81,25 @@ a { color: #0645ad; }
 </script>
 </body>
 </html>
+`
+
+// dayText is the template of one day of the programme on the page.
+const dayText = `<h3 id="day-{{.Date}}" style="margin-top:1.5rem">{{.Date}}</h3>
+<ul class="sessions">
+{{range .Sessions}}<li class="session{{if .Break}} break{{end}}{{if .Cancelled}} cancelled{{end}}" id="{{.ID}}">
+<div class="when">{{if .AllDay}}{{$.W.AllDay}}{{if .Until}} – {{.Until}}{{end}}{{else}}<time datetime="{{.StartUTC}}">{{.Start}}</time>–<time datetime="{{.EndUTC}}">{{.End}}</time>{{end}}</div>
+<div>
+<h3>{{if .Cancelled}}<span class="status">{{$.W.Cancelled}}:</span> {{end}}{{if .Tentative}}<span class="status">{{$.W.Tentative}}:</span> {{end}}{{.Title}}</h3>
+{{range .Tracks}}<span class="track" style="--c: {{.Color}}">{{.Name}}</span>{{end}}
+{{with .Location}}<div>{{.}}</div>{{end}}
+{{with .Online}}<div><a href="{{.}}">{{.}}</a></div>{{end}}
+{{with .Speakers}}<div>{{$.W.Speakers}}: {{range $i, $s := .}}{{if $i}}, {{end}}{{$s}}{{end}}</div>{{end}}
+<ul class="links">
+<li><a href="{{.File}}" download>{{$.W.File}}</a></li>{{with .Google}}
+<li><a href="{{.}}">{{$.W.AddGoogle}}</a></li>{{end}}{{with .Outlook}}
+<li><a href="{{.}}">{{$.W.AddOutlook}}</a></li>{{end}}
+</ul>
+</div>
+</li>
+{{end}}</ul>
 `

@@ -12,10 +12,13 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/agendacal/agendacal/agenda"
 )
@@ -65,7 +68,7 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 	for _, s := range sessions {
 		start, end := s.Start.In(p.Zone), s.End.In(p.Zone)
 		if day == nil || day.Date != s.Date {
-			data.Days = append(data.Days, dayData{Date: s.Date})
+			data.Days = append(data.Days, dayData{Date: s.Date, W: w})
 			day = &data.Days[len(data.Days)-1]
 		}
 		var until string
@@ -98,6 +101,28 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 			sd.Tracks = append(sd.Tracks, trackData{Name: t.Name, Color: t.Color.Hex})
 		}
 		day.Sessions = append(day.Sessions, sd)
+	}
+	// The days are written on all cores: html/template calls its escapers
+	// through reflection for every value, a quarter of a large build.
+	dayTmpl, err := template.New("day").Parse(dayText)
+	if err != nil {
+		return nil, err
+	}
+	data.DayHTML = make([]template.HTML, len(data.Days))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range data.Days {
+		g.Go(func() error {
+			var buf bytes.Buffer
+			if err := dayTmpl.Execute(&buf, &data.Days[i]); err != nil {
+				return err
+			}
+			data.DayHTML[i] = template.HTML(buf.String())
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("writing the page: %w", err)
 	}
 	tmpl, err := template.New("index.html").Parse(pageText)
 	if err != nil {
@@ -202,6 +227,8 @@ type page struct {
 	W                              words
 	Feeds                          []feedData
 	Days                           []dayData
+	// DayHTML is each day written with dayText.
+	DayHTML []template.HTML
 }
 
 type feedData struct {
@@ -212,6 +239,7 @@ type feedData struct {
 
 type dayData struct {
 	Date     string
+	W        words
 	Sessions []sessionData
 }
 
