@@ -376,14 +376,18 @@ func programmeCalendar(p *agenda.Programme) ical.Calendar {
 type outputFile struct {
 	rel      string // with '/'
 	calendar ical.Calendar
-	page     []byte
+	page     [][]byte // the page's parts, written in turn
 }
 
 // write writes the file's bytes.
 func (f outputFile) write(w io.Writer, e *ical.Encoder) error {
 	if f.page != nil {
-		_, err := w.Write(f.page)
-		return err
+		for _, part := range f.page {
+			if _, err := w.Write(part); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	return e.Encode(w, f.calendar)
 }

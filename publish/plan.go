@@ -41,7 +41,7 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	}
 	// The page needs no event: it is written while the events are.
 	files := outputFiles(all, opts.Now, opts.Alarm)
-	var page []byte
+	var page [][]byte
 	var pageErr error
 	pageDone := make(chan struct{})
 	go func() {

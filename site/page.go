@@ -1,10 +1,10 @@
 package site
 
-// pageText is the template of index.html (html/template). Without scripts
-// the page is complete; the inline script only adds the switch to the
-// viewer's zone. Each day's sessions are dayText, written on their own
-// (on all cores) and put in at DayHTML.
-const pageText = `<!DOCTYPE html>
+// index.html is pageHead (a template of html/template), each day of the
+// programme written with dayText (on all cores), then pageTail. Without
+// scripts the page is complete; the inline script only adds the switch to
+// the viewer's zone.
+const pageHead = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -61,7 +61,10 @@ a { color: #0645ad; }
 <h2 id="programme">{{.W.Programme}}</h2>
 <p class="zone">{{.W.TimesIn}} <strong id="zone">{{.Zone}}</strong>.</p>
 <p class="zone" id="myzone" hidden><label><input type="checkbox" id="local"> {{.W.MyZone}}</label></p>
-{{range .DayHTML}}{{.}}{{end}}
+`
+
+// pageTail ends the page; it holds no action.
+const pageTail = `
 </section>
 </main>
 <script>

@@ -47,8 +47,10 @@ type Options struct {
 }
 
 // Page writes index.html for the programme and its feeds (the whole
-// programme first). Sessions' files are sessions/<id>.ics.
-func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
+// programme first), in parts to be written one after the other: a large
+// programme's page is not copied into one buffer. Sessions' files are
+// sessions/<id>.ics.
+func Page(p *agenda.Programme, feeds []Feed, opts Options) ([][]byte, error) {
 	w := wordsFor(p.Language)
 	data := page{Lang: p.Language, Title: p.Title, Description: p.Description, Zone: p.ZoneName, W: w}
 	base := strings.TrimSuffix(opts.BaseURL, "/")
@@ -108,31 +110,32 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data.DayHTML = make([]template.HTML, len(data.Days))
+	head, err := template.New("index.html").Parse(pageHead)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([][]byte, len(data.Days)+2)
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range data.Days {
 		g.Go(func() error {
 			var buf bytes.Buffer
-			if err := dayTmpl.Execute(&buf, &data.Days[i]); err != nil {
-				return err
-			}
-			data.DayHTML[i] = template.HTML(buf.String())
-			return nil
+			err := dayTmpl.Execute(&buf, &data.Days[i])
+			parts[i+1] = buf.Bytes()
+			return err
 		})
 	}
+	g.Go(func() error {
+		var buf bytes.Buffer
+		err := head.Execute(&buf, data)
+		parts[0] = buf.Bytes()
+		return err
+	})
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("writing the page: %w", err)
 	}
-	tmpl, err := template.New("index.html").Parse(pageText)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, data); err != nil {
-		return nil, fmt.Errorf("writing the page: %w", err)
-	}
-	return buf.Bytes(), nil
+	parts[len(parts)-1] = []byte(pageTail)
+	return parts, nil
 }
 
 // feedLinks are the ways to subscribe to a feed.
@@ -227,8 +230,6 @@ type page struct {
 	W                              words
 	Feeds                          []feedData
 	Days                           []dayData
-	// DayHTML is each day written with dayText.
-	DayHTML []template.HTML
 }
 
 type feedData struct {

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -30,7 +31,7 @@ func TestPageLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(page)
+	html := string(bytes.Join(page, nil))
 	for _, want := range []string{
 		`<html lang="en">`,
 		`<meta name="viewport" content="width=device-width, initial-scale=1">`,
@@ -66,7 +67,7 @@ func TestPageWithoutBaseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(page)
+	html := string(bytes.Join(page, nil))
 	if strings.Contains(html, "webcal://") || strings.Contains(html, "addfromweb") || !strings.Contains(html, `href="programme.ics" download`) {
 		t.Error("subscription links without a base address")
 	}
@@ -86,7 +87,7 @@ func TestPageOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(page)
+	html := string(bytes.Join(page, nil))
 	if n := strings.Count(html, `id="day-2017-06-29"`); n != 1 {
 		t.Errorf("the day is shown %d times", n)
 	}
@@ -114,7 +115,7 @@ func TestLargePageLinksFilesOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(page)
+	html := string(bytes.Join(page, nil))
 	if n := strings.Count(html, `download>`); n < len(p.Sessions) {
 		t.Errorf("%d file links for %d sessions", n, len(p.Sessions))
 	}
@@ -122,7 +123,7 @@ func TestLargePageLinksFilesOnly(t *testing.T) {
 		t.Errorf("a large page has per-session Google or Outlook links")
 	}
 	small, _ := Page(pristina(t), nil, Options{})
-	if strings.Count(string(small), "calendar.google.com/calendar/render") != 12 {
+	if strings.Count(string(bytes.Join(small, nil)), "calendar.google.com/calendar/render") != 12 {
 		t.Errorf("the Pristina page lacks its per-session Google links")
 	}
 }
