@@ -1,6 +1,7 @@
 // Command yamlfloor decodes a YAML file into a yaml.v3 node tree and does
-// nothing else: the part of 'agendacal check' that no validation can save.
-// The README's performance figures compare agendacal with it.
+// nothing else: what any Go tool reading the programme with yaml.v3 pays
+// before it has done anything. The README's performance figures compare
+// agendacal with it.
 //
 //	go run ./internal/synth/cmd/yamlfloor congress.yaml
 package main
