@@ -107,11 +107,15 @@ type fastParser struct {
 	pos       int
 	line      int // the line of pos, counted from 0
 	lineStart int // offset of that line's first character
-	indent    int
-	bad       bool
-	depth     int // collections open around pos, at most maxFastDepth
-	slab      []yaml.Node
-	tags      map[string]string
+	// colAt and col are the last offset a column was counted to on the
+	// line and its column, so that a long one-line flow collection is
+	// counted once, not from the line's start for every item.
+	colAt, col int
+	indent     int
+	bad        bool
+	depth      int // collections open around pos, at most maxFastDepth
+	slab       []yaml.Node
+	tags       map[string]string
 }
 
 // maxFastDepth is how deep fastDocument nests collections: deeper is no
@@ -142,7 +146,12 @@ func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style) *
 	p.slab = p.slab[1:]
 	n.Kind, n.Tag, n.Value, n.Style = kind, tag, value, style
 	n.Line = p.line + 1
-	n.Column = utf8.RuneCountInString(p.src[p.lineStart:p.pos]) + 1
+	if p.colAt < p.lineStart || p.colAt > p.pos {
+		p.colAt, p.col = p.lineStart, 0
+	}
+	p.col += utf8.RuneCountInString(p.src[p.colAt:p.pos])
+	p.colAt = p.pos
+	n.Column = p.col + 1
 	return n
 }
 
@@ -527,6 +536,7 @@ func (p *fastParser) flow() *yaml.Node {
 		return n
 	}
 	for {
+		start := p.pos
 		item := p.flowItem()
 		if p.bad || closing == '}' && item.Kind != yaml.ScalarNode {
 			return p.fail()
@@ -534,6 +544,9 @@ func (p *fastParser) flow() *yaml.Node {
 		n.Content = append(n.Content, item)
 		p.skipSpaces()
 		if closing == '}' {
+			if p.pos-start > 1024 {
+				return p.fail() // yaml.v3 takes no key whose ':' is further
+			}
 			if p.pos+1 >= len(p.src) || p.src[p.pos] != ':' || p.src[p.pos+1] != ' ' {
 				return p.fail()
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -97,6 +98,10 @@ var fastCases = []struct {
 	{"a: -\n", false},
 	{"a: -1\nb: +2\nc: .5\nd: 1_000\n", true},
 	{"a: 'x' y\n", false},
+	{"a: {" + strings.Repeat("k", 1024) + ": v}\n", true},
+	{"a: {" + strings.Repeat("k", 1025) + ": v}\n", false},
+	{"a: [{x: y, '" + strings.Repeat("k", 1025) + "': v}]\n", false},
+	{"a: [" + strings.Repeat("é, ", 2000) + "é]\nb: {" + strings.Repeat("k: ë, ", 500) + "z: 1}\n", true},
 }
 
 func TestFastYAMLMatchesYAMLv3(t *testing.T) {
