@@ -132,7 +132,7 @@ func span(sessions []*agenda.Session) (first, last time.Time) {
 // Prepare renders every session's event, on up to workers goroutines, so
 // that calendars sharing sessions (the programme, its tracks, each
 // session's own file) copy them instead of rendering them again.
-func (e *Encoder) Prepare(workers int) error {
+func (e *Encoder) Prepare(workers int) {
 	sessions := e.prog.Sessions
 	e.rendered = make([][]byte, len(sessions))
 	e.uidEnd = make([]int, len(sessions))
@@ -145,33 +145,27 @@ func (e *Encoder) Prepare(workers int) error {
 	var g errgroup.Group
 	g.SetLimit(max(1, workers))
 	for i := range sessions {
-		g.Go(func() error { return e.render(i) })
+		g.Go(func() error { e.render(i); return nil })
 	}
-	return g.Wait()
+	_ = g.Wait() // render cannot fail
 }
 
 // render renders the event of the i-th session.
-func (e *Encoder) render(i int) error {
+func (e *Encoder) render(i int) {
 	s := e.prog.Sessions[i]
 	if event, ok := e.published[s]; ok {
 		e.rendered[i] = cancelled(event, e.words.Cancelled)
-		e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
-		return nil
+	} else {
+		e.rendered[i] = e.serialiseEvent(s)
 	}
-	ev, err := e.serialiseEvent(s)
-	if err != nil {
-		return fmt.Errorf("writing the event of session %q: %w", s.ID, err)
-	}
-	e.rendered[i] = ev
-	e.uidEnd[i] = propertyEnd(ev, len("BEGIN:VEVENT\r\n"))
-	return nil
+	e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
 }
 
 // serialiseEvent writes the VEVENT of a session, without its revision.
 // Properties whose parameters need quoting are written here: the library
 // escapes parameter values with backslashes, which RFC 5545 does not know.
 // The bytes are exactly as long as the event: thousands of them are kept.
-func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
+func (e *Encoder) serialiseEvent(s *agenda.Session) []byte {
 	w, _ := e.buffers.Get().(*lineWriter)
 	if w == nil {
 		w = &lineWriter{out: new(bytes.Buffer)}
@@ -206,7 +200,7 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) ([]byte, error) {
 		writeFolded(buf, line+":mailto:"+cleanURI(o.Email))
 	}
 	buf.WriteString(end)
-	return bytes.Clone(buf.Bytes()), nil
+	return bytes.Clone(buf.Bytes())
 }
 
 // UsePublished makes a session's event, before Prepare, the one published
@@ -315,10 +309,7 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		if i, ok := e.index[s]; ok {
 			ev, at, rev = e.rendered[i], e.uidEnd[i], e.revisions[i]
 		} else {
-			var err error
-			if ev, err = e.serialiseEvent(s); err != nil {
-				return err
-			}
+			ev = e.serialiseEvent(s)
 			at = propertyEnd(ev, len("BEGIN:VEVENT\r\n"))
 		}
 		if _, err := w.Write(ev[:at]); err != nil {
@@ -449,9 +440,7 @@ func (e *Encoder) description(s *agenda.Session) string {
 // holds the same events with their revisions.
 func Write(w io.Writer, p *agenda.Programme, opts Options) error {
 	e := NewEncoder(p, opts)
-	if err := e.Prepare(runtime.GOMAXPROCS(0)); err != nil {
-		return err
-	}
+	e.Prepare(runtime.GOMAXPROCS(0))
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if err := e.Encode(bw, Calendar{Sessions: p.Sessions, Feed: true}); err != nil {
 		return err

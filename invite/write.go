@@ -183,9 +183,7 @@ func (f *Folder) plan(p *agenda.Programme, opts Options) ([]delivery, map[string
 		return nil, nil, nil, nil
 	}
 	e := ical.NewEncoder(&all, ical.Options{Stamp: opts.Now})
-	if err := e.Prepare(runtime.GOMAXPROCS(0)); err != nil {
-		return nil, nil, nil, err
-	}
+	e.Prepare(runtime.GOMAXPROCS(0))
 	events := map[string]*publish.Event{}
 	var out []delivery
 	for _, s := range p.Sessions {

@@ -48,11 +48,8 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 		defer close(pageDone)
 		page, pageErr = site.Page(all, feedsOf(all, files), site.Options{BaseURL: opts.BaseURL})
 	}()
-	err := e.Prepare(workers)
+	e.Prepare(workers)
 	<-pageDone
-	if err != nil {
-		return nil, err
-	}
 	if pageErr != nil {
 		return nil, pageErr
 	}
@@ -69,7 +66,7 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	}
 	files = append(files, outputFile{rel: "index.html", page: page})
 	digests := make([]string, len(files))
-	err = parallel(ctx, len(files), func(i int) error {
+	err := parallel(ctx, len(files), func(i int) error {
 		h := sha256.New()
 		if err := files[i].write(h, e); err != nil {
 			return err
