@@ -217,7 +217,7 @@ func (p *fastParser) keyEnd() int {
 	i := p.pos
 	switch c := p.src[i]; {
 	case c == '"' || c == '\'':
-		end, _, ok := p.quoted(i)
+		end, _, _, _, ok := p.quoted(i, false, 0)
 		if !ok {
 			return -1
 		}
@@ -296,7 +296,7 @@ func (p *fastParser) blockMap(indent int) *yaml.Node {
 func (p *fastParser) key(colon int) *yaml.Node {
 	var k *yaml.Node
 	if c := p.src[p.pos]; c == '"' || c == '\'' {
-		end, value, _ := p.quoted(p.pos)
+		end, value, _, _, _ := p.quoted(p.pos, false, 0)
 		k = p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
 		p.pos = end
 	} else {
@@ -392,12 +392,15 @@ func (p *fastParser) inline(indent int) *yaml.Node {
 	case '|', '>':
 		return p.blockScalar(indent)
 	case '"', '\'':
-		end, value, ok := p.quoted(p.pos)
+		end, value, lines, lineStart, ok := p.quoted(p.pos, true, indent)
 		if !ok {
 			return p.fail()
 		}
 		n = p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
 		p.pos = end
+		if lines > 0 {
+			p.line, p.lineStart = p.line+lines, lineStart
+		}
 	case '[', '{':
 		n = p.flow()
 	default:
@@ -415,8 +418,12 @@ func (p *fastParser) inline(indent int) *yaml.Node {
 			end++
 		}
 		value := strings.TrimRight(p.src[p.pos:end], " ")
-		n = p.node(yaml.ScalarNode, p.plainTag(value), value, 0)
+		n = p.node(yaml.ScalarNode, "", "", 0)
 		p.pos = end
+		if end < len(p.src) && p.src[end] == '\n' {
+			value = p.plainLines(value, indent)
+		}
+		n.Value, n.Tag = value, p.plainTag(value)
 	}
 	if p.bad {
 		return nil
@@ -428,6 +435,50 @@ func (p *fastParser) inline(indent int) *yaml.Node {
 	return n
 }
 
+// plainLines reads the lines a plain scalar goes on to, indented more than
+// indent, from the line break at pos, and returns the scalar's value:
+// first and those lines folded as YAML folds them (a break between text
+// becomes a space, each empty line a line feed). It leaves pos at the end
+// of the last line it takes. A line that could be more than text (a key,
+// a comment, an indicator) is left to yaml.v3.
+func (p *fastParser) plainLines(first string, indent int) string {
+	value, breaks := first, 0
+	for i := p.pos; i < len(p.src) && p.src[i] == '\n'; {
+		start := i + 1
+		k := start
+		for k < len(p.src) && p.src[k] == ' ' {
+			k++
+		}
+		if k < len(p.src) && p.src[k] == '\n' {
+			breaks, i = breaks+1, k
+			continue
+		}
+		if k == len(p.src) || k-start <= indent {
+			break
+		}
+		eol := strings.IndexByte(p.src[k:], '\n')
+		if eol < 0 {
+			eol = len(p.src)
+		} else {
+			eol += k
+		}
+		text := strings.TrimRight(p.src[k:eol], " ")
+		if !plainStart(p.src, k) || strings.Contains(text, ": ") || strings.HasSuffix(text, ":") || strings.Contains(text, " #") {
+			p.bad = true
+			return ""
+		}
+		if breaks == 0 {
+			value += " " + text
+		} else {
+			value += strings.Repeat("\n", breaks) + text
+		}
+		p.line += 1 + breaks
+		p.lineStart, p.pos = start, eol
+		breaks, i = 0, eol
+	}
+	return value
+}
+
 func quoteStyle(c byte) yaml.Style {
 	if c == '"' {
 		return yaml.DoubleQuotedStyle
@@ -435,18 +486,62 @@ func quoteStyle(c byte) yaml.Style {
 	return yaml.SingleQuotedStyle
 }
 
-// quoted reads the one-line quoted scalar starting at offset i, returning
-// the offset after its closing quote and its value. ok is false for a
-// scalar that goes on past its line or holds an escape left to yaml.v3.
-func (p *fastParser) quoted(i int) (end int, value string, ok bool) {
+// quoted reads the quoted scalar starting at offset i, returning the
+// offset after its closing quote and its value. ok is false for an escape
+// left to yaml.v3, and for a scalar that goes on past its line unless
+// fold is set: then its line breaks fold as YAML folds them (a break
+// between text becomes a space, each empty line a line feed, the spaces
+// around a break go) and every line it goes on to must be indented more
+// than indent. lines is how many line breaks it spans, lineStart where its
+// last line starts.
+func (p *fastParser) quoted(i int, fold bool, indent int) (end int, value string, lines, lineStart int, ok bool) {
 	q := p.src[i]
 	start := i + 1
 	var b *strings.Builder
 	for j := start; j < len(p.src); j++ {
 		c := p.src[j]
 		switch {
-		case c == '\n':
-			return 0, "", false
+		case c == '\n', q == '"' && c == '\\' && j+1 < len(p.src) && p.src[j+1] == '\n':
+			// A line break, or one escaped (which leaves no space).
+			if !fold {
+				return 0, "", 0, 0, false
+			}
+			if b == nil {
+				b = &strings.Builder{}
+			}
+			escaped := c == '\\'
+			if escaped {
+				b.WriteString(p.src[start:j])
+				j++
+			} else {
+				b.WriteString(strings.TrimRight(p.src[start:j], " "))
+			}
+			breaks, k := 0, j+1
+			lines, lineStart = lines+1, k
+			for {
+				spaces := k
+				for k < len(p.src) && p.src[k] == ' ' {
+					k++
+				}
+				if k == len(p.src) {
+					return 0, "", 0, 0, false
+				}
+				if p.src[k] == '\n' {
+					k++
+					breaks, lines, lineStart = breaks+1, lines+1, k
+					continue
+				}
+				if k-spaces <= indent {
+					return 0, "", 0, 0, false // less indented than the block it is in
+				}
+				break
+			}
+			if breaks == 0 && !escaped {
+				b.WriteByte(' ')
+			} else {
+				b.WriteString(strings.Repeat("\n", breaks))
+			}
+			start, j = k, k-1
 		case q == '\'' && c == '\'':
 			if j+1 < len(p.src) && p.src[j+1] == '\'' {
 				if b == nil {
@@ -457,12 +552,14 @@ func (p *fastParser) quoted(i int) (end int, value string, ok bool) {
 				start = j + 1
 				continue
 			}
-			return p.finish(j+1, b, start, j)
+			end, value := finish(p.src, j+1, b, start, j)
+			return end, value, lines, lineStart, true
 		case q == '"' && c == '"':
-			return p.finish(j+1, b, start, j)
+			end, value := finish(p.src, j+1, b, start, j)
+			return end, value, lines, lineStart, true
 		case q == '"' && c == '\\':
 			if j+1 == len(p.src) {
-				return 0, "", false
+				return 0, "", 0, 0, false
 			}
 			if b == nil {
 				b = &strings.Builder{}
@@ -470,37 +567,70 @@ func (p *fastParser) quoted(i int) (end int, value string, ok bool) {
 			b.WriteString(p.src[start:j])
 			width, ok := unescape(b, p.src[j+1:])
 			if !ok {
-				return 0, "", false
+				return 0, "", 0, 0, false
 			}
 			j += width
 			start = j + 1
 		}
 	}
-	return 0, "", false
+	return 0, "", 0, 0, false
 }
 
-func (p *fastParser) finish(end int, b *strings.Builder, start, close int) (int, string, bool) {
+// finish returns where a quoted scalar ends and its value: what b holds
+// and the text from start to close.
+func finish(src string, end int, b *strings.Builder, start, close int) (int, string) {
 	if b == nil {
-		return end, p.src[start:close], true
+		return end, src[start:close]
 	}
-	b.WriteString(p.src[start:close])
-	return end, b.String(), true
+	b.WriteString(src[start:close])
+	return end, b.String()
+}
+
+// simpleEscape is the character a one-letter escape of a double-quoted
+// scalar stands for, as yaml.v3 reads it (YAML 1.2, 5.7; "\/" is not one).
+func simpleEscape(c byte) (rune, bool) {
+	switch c {
+	case '0':
+		return 0, true
+	case 'a':
+		return '\a', true
+	case 'b':
+		return '\b', true
+	case 't':
+		return '\t', true
+	case 'n':
+		return '\n', true
+	case 'v':
+		return '\v', true
+	case 'f':
+		return '\f', true
+	case 'r':
+		return '\r', true
+	case 'e':
+		return 0x1b, true
+	case ' ', '"', '\'', '\\':
+		return rune(c), true
+	case 'N':
+		return 0x85, true
+	case '_':
+		return 0xa0, true
+	case 'L':
+		return 0x2028, true
+	case 'P':
+		return 0x2029, true
+	}
+	return 0, false
 }
 
 // unescape writes the character a double-quoted scalar's escape stands
 // for; s follows the backslash. It returns how many bytes of s the escape
 // takes, and false for escapes left to yaml.v3.
 func unescape(b *strings.Builder, s string) (int, bool) {
+	if r, ok := simpleEscape(s[0]); ok {
+		b.WriteRune(r)
+		return 1, true
+	}
 	switch s[0] {
-	case '\\', '"':
-		b.WriteByte(s[0])
-		return 1, true
-	case 'n':
-		b.WriteByte('\n')
-		return 1, true
-	case 't':
-		b.WriteByte('\t')
-		return 1, true
 	case 'x', 'u', 'U':
 		digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[0]]
 		if len(s) <= digits {
@@ -593,7 +723,7 @@ func (p *fastParser) flowItem() *yaml.Node {
 	case '[', '{':
 		return p.flow()
 	case '"', '\'':
-		end, value, ok := p.quoted(p.pos)
+		end, value, _, _, ok := p.quoted(p.pos, false, 0)
 		if !ok {
 			return p.fail()
 		}
@@ -724,8 +854,8 @@ func (p *fastParser) plainTag(value string) string {
 		p.bad = true
 		return ""
 	}
-	if !strings.ContainsRune("+-.0123456789yYnNtTfFoO~", rune(value[0])) {
-		return "!!str"
+	if !strings.ContainsRune("+-.0123456789yYnNtTfFoO~", rune(value[0])) || strings.IndexByte(value, '\n') >= 0 {
+		return "!!str" // nothing yaml.v3 resolves otherwise holds a line break
 	}
 	if tag, ok := p.tags[value]; ok {
 		return tag
