@@ -9,15 +9,15 @@ import (
 )
 
 // fastDocument reads the YAML that programmes are written in (block
-// mappings and lists, plain, quoted, literal and folded scalars, one-line
-// flow lists and mappings, comments) into the node tree yaml.v3 would
-// make, about ten times faster. For anything else (anchors, tags, several
-// documents, multi-line plain or quoted scalars, tabs, CR line ends, and
-// every syntax error) it returns nil and yaml.v3 reads the file, so that
-// it is the one judge of what a file means and the one voice of syntax
-// errors. The decoder reads nodes' kind, tag, value, style and position,
-// which the fuzz test FuzzFastYAML holds equal to yaml.v3's; comments are
-// not kept.
+// mappings and lists; plain, quoted, literal and folded scalars, over one
+// line or several; one-line flow lists and mappings; comments) into the
+// node tree yaml.v3 would make, several times faster. For anything else
+// (anchors, tags, several documents, flow collections over several lines,
+// tabs, CR line ends, and every syntax error) it returns nil and yaml.v3
+// reads the file, so that it is the one judge of what a file means and
+// the one voice of syntax errors. The decoder reads nodes' kind, tag,
+// value, style and position, which the fuzz test FuzzFastYAML holds equal
+// to yaml.v3's; comments are not kept.
 //
 // yaml.v3 spends most of a large programme's decoding on its general
 // scanner and on a string and a node for every token; this reader slices
