@@ -296,9 +296,7 @@ func (p *fastParser) blockMap(indent int) *yaml.Node {
 func (p *fastParser) key(colon int) *yaml.Node {
 	var k *yaml.Node
 	if c := p.src[p.pos]; c == '"' || c == '\'' {
-		end, value, _, _, _ := p.quoted(p.pos, false, 0)
-		k = p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
-		p.pos = end
+		k = p.quotedScalar(false, 0)
 	} else {
 		value := strings.TrimRight(p.src[p.pos:colon], " ")
 		k = p.node(yaml.ScalarNode, p.plainTag(value), value, 0)
@@ -388,19 +386,11 @@ func (p *fastParser) blockSeq(indent int) *yaml.Node {
 // than indent, which would continue a plain scalar over lines.
 func (p *fastParser) inline(indent int) *yaml.Node {
 	var n *yaml.Node
-	switch c := p.src[p.pos]; c {
+	switch p.src[p.pos] {
 	case '|', '>':
 		return p.blockScalar(indent)
 	case '"', '\'':
-		end, value, lines, lineStart, ok := p.quoted(p.pos, true, indent)
-		if !ok {
-			return p.fail()
-		}
-		n = p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
-		p.pos = end
-		if lines > 0 {
-			p.line, p.lineStart = p.line+lines, lineStart
-		}
+		n = p.quotedScalar(true, indent)
 	case '[', '{':
 		n = p.flow()
 	default:
@@ -479,11 +469,23 @@ func (p *fastParser) plainLines(first string, indent int) string {
 	return value
 }
 
-func quoteStyle(c byte) yaml.Style {
-	if c == '"' {
-		return yaml.DoubleQuotedStyle
+// quotedScalar reads the quoted scalar at pos (see quoted) into a node and
+// moves past it.
+func (p *fastParser) quotedScalar(fold bool, indent int) *yaml.Node {
+	end, value, lines, lineStart, ok := p.quoted(p.pos, fold, indent)
+	if !ok {
+		return p.fail()
 	}
-	return yaml.SingleQuotedStyle
+	style := yaml.SingleQuotedStyle
+	if p.src[p.pos] == '"' {
+		style = yaml.DoubleQuotedStyle
+	}
+	n := p.node(yaml.ScalarNode, "!!str", value, style)
+	p.pos = end
+	if lines > 0 {
+		p.line, p.lineStart = p.line+lines, lineStart
+	}
+	return n
 }
 
 // quoted reads the quoted scalar starting at offset i, returning the
@@ -719,17 +721,11 @@ func (p *fastParser) flowItem() *yaml.Node {
 	if p.pos == len(p.src) {
 		return p.fail()
 	}
-	switch c := p.src[p.pos]; c {
+	switch p.src[p.pos] {
 	case '[', '{':
 		return p.flow()
 	case '"', '\'':
-		end, value, _, _, ok := p.quoted(p.pos, false, 0)
-		if !ok {
-			return p.fail()
-		}
-		n := p.node(yaml.ScalarNode, "!!str", value, quoteStyle(c))
-		p.pos = end
-		return n
+		return p.quotedScalar(false, 0)
 	}
 	if !plainStart(p.src, p.pos) {
 		return p.fail()
