@@ -135,6 +135,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	stale := staleFiles(prev.Files, next.Files)
 	if len(changed) == 0 && len(stale) == 0 {
+		next.Spare = prev.Spare // as it was, beside a folder as it was
 		next.Fresh = freshness(opts.Source, dir, pl.all, next, opts)
 		if prev.digestRead != "" && prev.digestRead == next.digest() {
 			return rep, nil // nothing to do, not even the bookkeeping
@@ -147,7 +148,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		os.Remove(filepath.Join(dir, pendingName))
 		return rep, nil
 	}
-	err = b.publishTree(ctx, files, changed, next, e, prev)
+	err = b.publishTree(ctx, files, changed, next, e, prev, existing)
 	if err == nil {
 		rep.Written, rep.Removed = len(changed), len(stale)
 		return rep, nil
@@ -157,6 +158,10 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	os.RemoveAll(b.staging)
 	b.staging = ""
+	if b.spare != nil && b.spare.made {
+		os.RemoveAll(b.spare.path)
+	}
+	b.spare = nil
 	return b.publishInPlace(ctx, rep, files, changed, stale, next, e, prev)
 }
 
@@ -244,8 +249,10 @@ type build struct {
 	// again when it fails.
 	made   []string
 	staged []stagedFile
-	// staging is the new tree being assembled beside the folder.
+	// staging is the new tree being assembled beside the folder, made
+	// for this build; spare is the spare being edited into it instead.
 	staging string
+	spare   *spareUse
 	// plan is the build's plan.
 	plan *Plan
 	// rebuilt tells that the bookkeeping was missing; recovered counts the
@@ -264,6 +271,9 @@ func (b *build) undo() {
 	}
 	if b.staging != "" {
 		os.RemoveAll(b.staging)
+	}
+	if b.spare != nil && b.spare.made {
+		os.RemoveAll(b.spare.path)
 	}
 	for _, d := range b.made {
 		os.Remove(d) // only when empty

@@ -39,6 +39,9 @@ type State struct {
 	// with '/', each with the SHA-256 of its bytes ("" when unknown: a
 	// build that stopped while it was being replaced).
 	Files map[string]string `json:"files"`
+	// Spare is what is known of the tree published before, kept beside
+	// the folder for the next build to edit into its own.
+	Spare *spareRecord `json:"spare,omitempty"`
 
 	// digestRead is the SHA-256 of the bookkeeping as read, "" for one
 	// rebuilt or to be written anyway.

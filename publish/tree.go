@@ -45,17 +45,33 @@ func besideDir(dir string) string {
 // file and folder agendacal did not write linked or recreated as it is),
 // then exchanges the two trees in one atomic step. A kill at any instant
 // leaves either the old tree or the new one at dir, never a mix.
-func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State) error {
+func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State, existing folderListing) error {
 	if b.opts.inPlace || !canSwap(b.dir) {
 		return errCannotSwap
 	}
-	staging, err := os.MkdirTemp(besideDir(b.dir), stagingPrefix(b.dir))
-	if err != nil {
-		return errCannotSwap
+	// The tree published before, kept beside the folder by the last swap,
+	// is edited into the new one; failing that, one is made afresh.
+	var staging string
+	sp, ok := useSpare(b.dir, prev)
+	known := ok && sp.known
+	var err error
+	if ok {
+		defer sp.unlock()
+		staging, b.spare = sp.path, sp
+	} else {
+		if staging, err = os.MkdirTemp(besideDir(b.dir), stagingPrefix(b.dir)); err != nil {
+			return errCannotSwap
+		}
+		b.staging = staging
 	}
-	b.staging = staging
 	if fi, err := os.Stat(b.dir); err == nil {
 		os.Chmod(staging, fi.Mode().Perm())
+	}
+	var left map[string]bool
+	if known {
+		if left, err = pruneSpare(staging, prev, next.Files); err != nil {
+			return fmt.Errorf("editing the tree published before: %w", err)
+		}
 	}
 	mine := map[string]bool{}
 	for rel := range prev.Files {
@@ -89,6 +105,14 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	err = parallel(ctx, len(files), func(i int) error {
 		f := files[i]
 		to := filepath.Join(staging, filepath.FromSlash(f.rel))
+		if known {
+			if d, ok := spareHolds(prev, left, f.rel); ok && d == b.plan.digests[i] {
+				return nil // the spare holds it already
+			}
+			if err := removeIfThere(to); err != nil {
+				return fmt.Errorf("editing the tree published before: %w", err)
+			}
+		}
 		if !isChanged[i] && os.Link(filepath.Join(b.dir, filepath.FromSlash(f.rel)), to) == nil {
 			return nil
 		}
@@ -105,21 +129,31 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, sub := range subfolders {
 		os.Remove(filepath.Join(staging, sub)) // only when it is left empty
 	}
+	if ok {
+		next.Spare = recordSpare(prev, next, existing)
+	}
 	next.Fresh = freshness(b.opts.Source, staging, b.plan.all, next, b.opts)
 	if err := createFile(filepath.Join(staging, stateName), bufio.NewWriterSize(nil, 64<<10), next.writeTo); err != nil {
+		next.Spare = nil
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}
 	if err := ctx.Err(); err != nil {
+		next.Spare = nil
 		return err
 	}
 	if err := exchange(staging, b.dir); err != nil {
+		next.Spare = nil
 		return errCannotSwap
 	}
-	// The old tree is where the new one was: it goes, and with it the
+	// The old tree is where the new one was. Kept as the spare, it is the
+	// next build's staging tree; otherwise it goes, and with it the
 	// calendars no longer published.
 	b.made = nil
-	os.RemoveAll(staging)
-	b.staging = ""
+	if b.staging != "" {
+		os.RemoveAll(b.staging)
+		b.staging = ""
+	}
+	b.spare = nil
 	return nil
 }
 
@@ -149,7 +183,9 @@ func carry(from, to, rel string, mine map[string]bool, newNames map[string]strin
 			if err != nil {
 				return err
 			}
-			if err := os.Mkdir(dst, fi.Mode().Perm()); err != nil {
+			if err := os.Mkdir(dst, fi.Mode().Perm()); errors.Is(err, fs.ErrExist) && isSubfolder(r) {
+				os.Chmod(dst, fi.Mode().Perm()) // the spare's own
+			} else if err != nil {
 				return fmt.Errorf("creating the new tree: %w", err)
 			}
 			if err := carry(from, to, r, mine, newNames); err != nil {
@@ -232,7 +268,7 @@ func isSubfolder(rel string) bool {
 func removeStaleTrees(dir string) {
 	matches, _ := filepath.Glob(filepath.Join(besideDir(dir), stagingPrefix(dir)+"*"))
 	for _, m := range matches {
-		if fi, err := os.Lstat(m); err != nil || !fi.IsDir() {
+		if fi, err := os.Lstat(m); err != nil || !fi.IsDir() || m == sparePath(dir) {
 			continue
 		}
 		unlock, ok, err := tryLock(m)

@@ -1,0 +1,190 @@
+package publish
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// changes are the inode and inode change time of every file under dir:
+// linking a file to another name changes the time, as unlinking it does.
+func changes(t *testing.T, dir string) map[string][2]int64 {
+	t.Helper()
+	out := map[string][2]int64{}
+	for rel := range tree(t, dir) {
+		fi, err := os.Lstat(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		out[rel] = [2]int64{int64(st.Ino), st.Ctim.Nano()}
+	}
+	return out
+}
+
+// published is what a folder publishes: every file but the bookkeeping,
+// with its bytes.
+func published(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for rel, f := range tree(t, dir) {
+		if !isBookkeeping(rel) {
+			out[rel] = f.data
+		}
+	}
+	return out
+}
+
+// The tree a swap takes out is kept beside the folder and edited into the
+// next build's tree. Whatever happens between builds (programmes edited,
+// files of the organiser's own added and removed, the spare meddled with
+// or left half-edited by a build that stopped), the folder publishes
+// exactly what a folder published file by file does after the same
+// builds.
+func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
+	if !canSwap(t.TempDir()) {
+		t.Skip("this system cannot swap folders")
+	}
+	a := "{time: 09:00-10:00, id: a, title: A, track: main}"
+	b := "{time: 10:00-11:00, id: b, title: B, track: side}"
+	c := "{time: 11:00-12:00, id: c, title: C, track: main}"
+	steps := []struct {
+		name     string
+		sessions []string
+		between  func(t *testing.T, dir string) // before the build, on the swapped folder only
+		// spareUsed tells that the build edits the spare, not a new tree.
+		spareUsed bool
+	}{
+		{name: "first build", sessions: []string{a, b}},
+		{name: "a session added", sessions: []string{a, b, c}},
+		{name: "a title changed", sessions: []string{strings.Replace(a, "title: A", "title: A2", 1), b, c}, spareUsed: true},
+		{name: "changed back", sessions: []string{a, b, c}, spareUsed: true},
+		{name: "a file gone from the spare", sessions: []string{a, b, strings.Replace(c, "title: C", "title: C2", 1)}, spareUsed: true, between: func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(sparePath(dir), "tracks", "side.ics")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "a file put into the spare", sessions: []string{a, b, c}, spareUsed: true, between: func(t *testing.T, dir string) {
+			write(t, filepath.Join(sparePath(dir), "stray.txt"), "stray")
+			write(t, filepath.Join(sparePath(dir), "sessions", "z.ics"), "stray")
+		}},
+		{name: "a file of the organiser's own added", sessions: []string{a, c}, spareUsed: true, between: func(t *testing.T, dir string) {
+			write(t, filepath.Join(dir, "README.txt"), "mine")
+			write(t, filepath.Join(dir, "extra", "notes.txt"), "mine too")
+			write(t, filepath.Join(dir, "sessions", "other.txt"), "and this")
+		}},
+		{name: "the organiser's files removed", sessions: []string{a, b}, spareUsed: true, between: func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "README.txt"))
+			os.RemoveAll(filepath.Join(dir, "extra"))
+		}},
+		{name: "the spare left half-edited", sessions: []string{b, c}, between: func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(sparePath(dir), stateName))
+			write(t, filepath.Join(sparePath(dir), "sessions", "b.ics"), "half")
+		}},
+		{name: "the spare's bookkeeping not the one recorded", sessions: []string{a, b}, between: func(t *testing.T, dir string) {
+			write(t, filepath.Join(sparePath(dir), "sessions", "b.ics"), "edited")
+			write(t, filepath.Join(sparePath(dir), stateName), "{}")
+		}},
+		{name: "the spare gone", sessions: []string{a, b, c}, between: func(t *testing.T, dir string) {
+			os.RemoveAll(sparePath(dir))
+		}},
+		{name: "a file where the spare goes", sessions: []string{a}, between: func(t *testing.T, dir string) {
+			os.RemoveAll(sparePath(dir))
+			write(t, sparePath(dir), "not a folder")
+		}},
+		{name: "after all that", sessions: []string{a, c}, spareUsed: true},
+	}
+	swapped, inPlace := t.TempDir(), t.TempDir()
+	now := day1
+	for _, step := range steps {
+		now = now.Add(time.Hour)
+		if step.between != nil {
+			step.between(t, swapped)
+			for _, rel := range []string{"README.txt", "extra/notes.txt", "sessions/other.txt"} {
+				if data, err := os.ReadFile(filepath.Join(swapped, rel)); err == nil {
+					write(t, filepath.Join(inPlace, rel), string(data))
+				} else {
+					os.Remove(filepath.Join(inPlace, rel))
+				}
+			}
+			os.Remove(filepath.Join(inPlace, "extra"))
+		}
+		before := changes(t, swapped)
+		p := programme(t, step.sessions...)
+		at(t, swapped, now, p)
+		at(t, inPlace, now, programme(t, step.sessions...), func(o *Options) { o.inPlace = true })
+		if got, want := published(t, swapped), published(t, inPlace); !equalFiles(got, want) {
+			t.Fatalf("%s: the swapped folder publishes %s\nfile by file: %s", step.name, describe(got), describe(want))
+		}
+		// A spare edited into the new tree keeps the files that stay as
+		// they were; a tree made anew links each of them again.
+		used := false
+		for rel, now := range changes(t, swapped) {
+			used = used || now == before[rel]
+		}
+		if used != step.spareUsed {
+			t.Errorf("%s: the spare was edited into the new tree: %v, want %v", step.name, used, step.spareUsed)
+		}
+	}
+	if entries, _ := filepath.Glob(filepath.Join(filepath.Dir(swapped), stagingPrefix(swapped)+"*")); len(entries) != 1 {
+		t.Errorf("beside the folder: %v, want only its spare", entries)
+	}
+}
+
+// write makes a new file at name, never writing into one there: a file of
+// the spare may be a link to one the folder publishes.
+func write(t *testing.T, name, data string) {
+	t.Helper()
+	os.Remove(name)
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func equalFiles(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// describe lists files with the start of their bytes.
+func describe(files map[string]string) string {
+	var out []string
+	for _, rel := range strings.Fields(names(files)) {
+		data := files[rel]
+		if len(data) > 12 {
+			data = data[:12]
+		}
+		out = append(out, rel+"="+strings.ReplaceAll(data, "\r\n", " "))
+	}
+	return strings.Join(out, ", ")
+}
+
+// A build that fails leaves no spare it made beside the folder.
+func TestFailedFirstBuildLeavesNoSpare(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	write(t, filepath.Join(dir, "x"), "")
+	// A pipe in the folder cannot be carried into the new tree.
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Folder(context.Background(), dir, programme(t, "{time: 09:00-10:00, id: a, title: A}"), Options{Now: day1}); err == nil {
+		t.Fatal("the build carried a pipe")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dir)); len(entries) != 1 {
+		t.Errorf("beside the folder: %v, want only the folder", entries)
+	}
+}
