@@ -51,8 +51,48 @@ type Options struct {
 // programme's page is not copied into one buffer. Sessions' files are
 // sessions/<id>.ics.
 func Page(p *agenda.Programme, feeds []Feed, opts Options) ([][]byte, error) {
+	data := pageOf(p, feeds, opts)
+	// The days are written on all cores, directly (writeDay) where they
+	// can be.
+	dayTmpl, err := template.New("day").Parse(dayText)
+	if err != nil {
+		return nil, err
+	}
+	head, err := template.New("index.html").Parse(pageHead)
+	if err != nil {
+		return nil, err
+	}
+	parts := make([][]byte, len(data.Days)+2)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range data.Days {
+		g.Go(func() error {
+			var buf bytes.Buffer
+			var err error
+			if !writeDay(&buf, &data.Days[i]) {
+				err = dayTmpl.Execute(&buf, &data.Days[i])
+			}
+			parts[i+1] = buf.Bytes()
+			return err
+		})
+	}
+	g.Go(func() error {
+		var buf bytes.Buffer
+		err := head.Execute(&buf, data)
+		parts[0] = buf.Bytes()
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("writing the page: %w", err)
+	}
+	parts[len(parts)-1] = []byte(pageTail)
+	return parts, nil
+}
+
+// pageOf is what the page shows of a programme and its feeds.
+func pageOf(p *agenda.Programme, feeds []Feed, opts Options) *page {
 	w := wordsFor(p.Language)
-	data := page{Lang: p.Language, Title: p.Title, Description: p.Description, Zone: p.ZoneName, W: w}
+	data := &page{Lang: p.Language, Title: p.Title, Description: p.Description, Zone: p.ZoneName, W: w}
 	base := strings.TrimSuffix(opts.BaseURL, "/")
 	for _, f := range feeds {
 		data.Feeds = append(data.Feeds, feedLinks(f, base))
@@ -104,38 +144,7 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([][]byte, error) {
 		}
 		day.Sessions = append(day.Sessions, sd)
 	}
-	// The days are written on all cores: html/template calls its escapers
-	// through reflection for every value, a quarter of a large build.
-	dayTmpl, err := template.New("day").Parse(dayText)
-	if err != nil {
-		return nil, err
-	}
-	head, err := template.New("index.html").Parse(pageHead)
-	if err != nil {
-		return nil, err
-	}
-	parts := make([][]byte, len(data.Days)+2)
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range data.Days {
-		g.Go(func() error {
-			var buf bytes.Buffer
-			err := dayTmpl.Execute(&buf, &data.Days[i])
-			parts[i+1] = buf.Bytes()
-			return err
-		})
-	}
-	g.Go(func() error {
-		var buf bytes.Buffer
-		err := head.Execute(&buf, data)
-		parts[0] = buf.Bytes()
-		return err
-	})
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("writing the page: %w", err)
-	}
-	parts[len(parts)-1] = []byte(pageTail)
-	return parts, nil
+	return data
 }
 
 // feedLinks are the ways to subscribe to a feed.
