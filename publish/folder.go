@@ -52,6 +52,9 @@ type Options struct {
 	// Source, when set, is what the build is made from: the bookkeeping
 	// remembers it, so that UpToDate can tell a rebuild with nothing to do.
 	Source *Source
+	// ReadAhead, when set, is the folder's bookkeeping being read while
+	// the programme was.
+	ReadAhead *ReadAhead
 
 	// inPlace publishes file by file even where the folder could be
 	// swapped whole, so that tests reach that way on any machine.
@@ -284,7 +287,7 @@ func (b *build) undo() {
 // .agendacal.state, or, when that is missing, rebuilt from the calendars in
 // the folder.
 func (b *build) previous(p *agenda.Programme) (*State, error) {
-	st, err := readState(b.dir)
+	st, err := b.opts.ReadAhead.state(b.dir)
 	if err != nil {
 		return nil, err
 	}

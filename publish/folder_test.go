@@ -744,3 +744,33 @@ func TestFeeds(t *testing.T) {
 		t.Errorf("upcoming.ics holds %d events, want 1000", got)
 	}
 }
+
+// The bookkeeping read ahead is taken only while it is still the folder's:
+// a build that finished meanwhile has the last word, and no SEQUENCE is
+// given twice.
+func TestReadAheadOfAnotherBuild(t *testing.T) {
+	for _, mode := range []string{"swap", "in place"} {
+		t.Run(mode, func(t *testing.T) {
+			inPlace := func(o *Options) { o.inPlace = mode == "in place" }
+			dir := t.TempDir()
+			a := "{time: 09:00-10:00, id: a, title: A}"
+			at(t, dir, day1, programme(t, a), inPlace)
+			ahead := StartReadAhead(dir)
+			<-ahead.done
+			at(t, dir, day1.Add(time.Hour), programme(t, strings.Replace(a, "A}", "A2}", 1)), inPlace)
+			at(t, dir, day1.Add(2*time.Hour), programme(t, strings.Replace(a, "A}", "A3}", 1)), inPlace, func(o *Options) { o.ReadAhead = ahead })
+			if ev := event(t, tree(t, dir)["sessions/a.ics"].data, "a@example.org"); ev["SEQUENCE"] != "2" {
+				t.Errorf("SEQUENCE %s after two changes, want 2", ev["SEQUENCE"])
+			}
+			// Read ahead of the folder as it is, the bookkeeping is taken.
+			ahead = StartReadAhead(dir)
+			at(t, dir, day1.Add(3*time.Hour), programme(t, a), inPlace, func(o *Options) { o.ReadAhead = ahead })
+			if ev := event(t, tree(t, dir)["sessions/a.ics"].data, "a@example.org"); ev["SEQUENCE"] != "3" {
+				t.Errorf("SEQUENCE %s after three changes, want 3", ev["SEQUENCE"])
+			}
+			if ahead.st != nil || ahead.read != nil {
+				t.Error("the bookkeeping read ahead was not taken")
+			}
+		})
+	}
+}

@@ -219,6 +219,47 @@ func readState(dir string) (*State, error) {
 	return ParseState(filepath.Join(dir, stateName), data)
 }
 
+// ReadAhead is the bookkeeping of an output folder read while the
+// programme is being read, on another core: Folder takes it when the file
+// is still the one read, and reads it again when not.
+type ReadAhead struct {
+	done chan struct{}
+	st   *State
+	err  error
+	read fs.FileInfo // the file read; nil when there was none
+}
+
+// StartReadAhead starts reading the bookkeeping of the folder dir.
+func StartReadAhead(dir string) *ReadAhead {
+	ra := &ReadAhead{done: make(chan struct{})}
+	go func() {
+		defer close(ra.done)
+		name := filepath.Join(dir, stateName)
+		if ra.read, ra.err = os.Lstat(name); ra.err != nil {
+			ra.read, ra.err = nil, nil
+			return
+		}
+		ra.st, ra.err = readState(dir)
+	}()
+	return ra
+}
+
+// state is the bookkeeping of dir, the folder ra read ahead (or none):
+// what ra read when the file there is still that one, else read now.
+func (ra *ReadAhead) state(dir string) (*State, error) {
+	if ra == nil {
+		return readState(dir)
+	}
+	<-ra.done
+	now, err := os.Lstat(filepath.Join(dir, stateName))
+	if ra.read == nil || err != nil || !os.SameFile(now, ra.read) || now.Size() != ra.read.Size() || !now.ModTime().Equal(ra.read.ModTime()) {
+		return readState(dir)
+	}
+	st, err := ra.st, ra.err
+	ra.st, ra.read = nil, nil // a build changes the state it takes
+	return st, err
+}
+
 // StateName is the name of the bookkeeping in a published folder or under
 // a bucket's prefix.
 const StateName = stateName

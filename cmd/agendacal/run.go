@@ -426,6 +426,10 @@ func build(c *cli.Context, env *environment) error {
 	if upToDate(c, env, out, stamp) {
 		return nil
 	}
+	var ahead *publish.ReadAhead
+	if out != "-" && !strings.HasPrefix(out, "s3://") && strings.TrimSpace(out) != "" {
+		ahead = publish.StartReadAhead(out)
+	}
 	prog, src, err := loadSource(c, env)
 	if err != nil {
 		return err
@@ -454,7 +458,7 @@ func build(c *cli.Context, env *environment) error {
 		return buildBucket(c, env, prog, publishOptions(c, stamp, base))
 	}
 	popts := publishOptions(c, stamp, base)
-	popts.Source = src
+	popts.Source, popts.ReadAhead = src, ahead
 	rep, err := publish.Folder(env.ctx, out, prog, popts)
 	if rep.Rebuilt && rep.Recovered > 0 && !c.Bool("quiet") {
 		fmt.Fprintf(env.stderr, "agendacal: warning: %s had no bookkeeping (.agendacal.state): read the SEQUENCE of %d events back from its calendars\n", out, rep.Recovered)
