@@ -322,6 +322,9 @@ func StaleFiles(prev, next *State) []string { return staleFiles(prev.Files, next
 // writeTo serialises the state to w: the same state gives the same bytes.
 func (st *State) writeTo(w io.Writer) error {
 	sort.Strings(st.Retired)
+	if done, err := writeStateJSON(w, st); done {
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(st)

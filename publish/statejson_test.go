@@ -1,0 +1,87 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// libraryJSON is the bookkeeping as encoding/json writes it.
+func libraryJSON(t *testing.T, st *State) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(st); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func sameAsLibraryJSON(t *testing.T, st *State) {
+	t.Helper()
+	var got bytes.Buffer
+	done, err := writeStateJSON(&got, st)
+	if err != nil || !done {
+		t.Fatalf("writeStateJSON: %v, %v", done, err)
+	}
+	if want := libraryJSON(t, st); got.String() != want {
+		t.Fatalf("\n got %s\nwant %s", got.String(), want)
+	}
+}
+
+// The bookkeeping is written byte for byte as encoding/json writes it.
+func TestStateJSONMatchesLibrary(t *testing.T) {
+	removed := time.Date(2017, 6, 2, 3, 4, 5, 600, time.UTC)
+	until := time.Date(2017, 6, 30, 0, 0, 0, 0, time.UTC)
+	odd := "a\"b\\c\x01\x1f\b\f\n\r\t <&> \u2028\u2029 ë 🔐 \xff\xfe end"
+	states := []*State{
+		NewState(),
+		{Version: 1},
+		{
+			Version: 1, Fresh: &fresh{Source: "s", Until: &until, Folders: map[string]int64{"sessions": 1, "days": -2}, Top: []string{"index.html"}, Remarks: []string{odd}},
+			Programme: programmeRef{Title: odd, UIDDomain: "example.org"},
+			Memory: Memory{Events: map[string]*Event{
+				"a@example.org": {ID: "a", Derived: true, Date: "2017-06-29", Title: "abc", Start: day1, End: day1.Add(time.Hour), Location: odd, Fingerprint: "f", Sequence: 3, Changed: day1.In(time.FixedZone("X", 3600)), Removed: &removed, Tracks: []string{"main", odd}, Room: odd},
+				odd:             {ID: odd, ReadBack: true},
+				"b@example.org": {Tracks: []string{}},
+				"c@example.org": nil,
+			}, Retired: []string{"z@example.org", odd}},
+			Files: map[string]string{"index.html": "", odd: "d", "sessions/a.ics": "1234"},
+			Spare: &spareRecord{State: "s", Files: map[string]string{"x": ""}, Swap: 7},
+		},
+		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Spare: &spareRecord{}},
+	}
+	for _, st := range states {
+		sameAsLibraryJSON(t, st)
+	}
+	// A time encoding/json refuses is left to it.
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	if done, _ := writeStateJSON(&b, &State{Memory: Memory{Events: map[string]*Event{"a": {Start: far}}}}); done || b.Len() > 0 {
+		t.Error("a year past 9999 was written")
+	}
+	if err := (&State{Memory: Memory{Events: map[string]*Event{"a": {Start: far}}}}).writeTo(&b); err == nil {
+		t.Error("encoding/json wrote a year past 9999")
+	}
+}
+
+// FuzzStateJSONMatchesLibrary puts arbitrary text in the bookkeeping's
+// strings.
+func FuzzStateJSONMatchesLibrary(f *testing.F) {
+	f.Add("a@example.org", "Room <1> & \"2\"", "sessions/a.ics", "main", int64(0))
+	f.Add("\u2028", "\xff", "\x00", strings.Repeat("ë", 10), int64(-1))
+	f.Fuzz(func(t *testing.T, uid, text, rel, track string, ns int64) {
+		at := time.Unix(0, ns).UTC()
+		st := &State{
+			Version:   1,
+			Programme: programmeRef{Title: text, UIDDomain: uid},
+			Memory:    Memory{Events: map[string]*Event{uid: {ID: text, Title: track, Start: at, End: at, Changed: at, Location: text, Fingerprint: rel, Tracks: []string{track}, Room: text}}},
+			Files:     map[string]string{rel: text, text: rel},
+			Spare:     &spareRecord{State: text, Files: map[string]string{rel: track}},
+		}
+		sameAsLibraryJSON(t, st)
+	})
+}
