@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -78,6 +79,7 @@ type Encoder struct {
 	// that goes in at uidEnd, after the UID.
 	rendered  [][]byte
 	uidEnd    []int
+	sums      [][sha256.Size]byte // of each rendered event
 	revisions []Revision
 	index     map[*agenda.Session]int
 	// published are events written before, to be written cancelled.
@@ -136,6 +138,7 @@ func (e *Encoder) Prepare(workers int) {
 	sessions := e.prog.Sessions
 	e.rendered = make([][]byte, len(sessions))
 	e.uidEnd = make([]int, len(sessions))
+	e.sums = make([][sha256.Size]byte, len(sessions))
 	e.revisions = make([]Revision, len(sessions))
 	e.index = make(map[*agenda.Session]int, len(sessions))
 	for i, s := range sessions {
@@ -159,6 +162,7 @@ func (e *Encoder) render(i int) {
 		e.rendered[i] = e.serialiseEvent(s)
 	}
 	e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
+	e.sums[i] = sha256.Sum256(e.rendered[i])
 }
 
 // serialiseEvent writes the VEVENT of a session, without its revision.
@@ -216,7 +220,59 @@ func (e *Encoder) UsePublished(s *agenda.Session, event []byte) {
 // Fingerprint identifies what a subscriber sees of a prepared session's
 // event: every property but those of its Revision.
 func (e *Encoder) Fingerprint(s *agenda.Session) string {
-	return fingerprint(e.rendered[e.index[s]])
+	sum := e.sums[e.index[s]]
+	return hex.EncodeToString(sum[:])
+}
+
+// Key identifies the bytes Encode writes for c, at a small part of their
+// cost: a digest of what they are made of (the calendar's header and
+// VTIMEZONE, each event's rendering and revision, and what the calendar
+// adds to each event) rather than of the bytes themselves. Equal keys mean
+// equal bytes. It is "" when the calendar cannot be written.
+func (e *Encoder) Key(c Calendar) string {
+	header, err := e.headerOf(c)
+	if err != nil {
+		return ""
+	}
+	h := sha256.New()
+	var word [8]byte
+	number := func(v int64) {
+		binary.LittleEndian.PutUint64(word[:], uint64(v))
+		h.Write(word[:])
+	}
+	text := func(b string) {
+		number(int64(len(b)))
+		io.WriteString(h, b)
+	}
+	number(int64(len(header)))
+	h.Write(header)
+	if len(c.Sessions) > 0 {
+		vtimezone := e.zone.vtimezone(span(c.Sessions))
+		number(int64(len(vtimezone)))
+		h.Write(vtimezone)
+	}
+	number(int64(c.Alarm))
+	text(c.Method)
+	if a := c.Attendee; a != nil {
+		text(a.Name)
+		text(a.Email)
+	}
+	for _, s := range c.Sessions {
+		rev := Revision{Changed: e.opts.Stamp}
+		if i, ok := e.index[s]; ok {
+			h.Write(e.sums[i][:])
+			rev = e.revisions[i]
+		} else {
+			sum := sha256.Sum256(e.serialiseEvent(s))
+			h.Write(sum[:])
+		}
+		number(int64(rev.Sequence))
+		number(rev.Changed.Unix()) // written to the second
+		if c.Alarm > 0 {
+			text(s.Title)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Revise sets the revision a prepared session's event is written with.

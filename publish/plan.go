@@ -65,10 +65,20 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 		return nil, err
 	}
 	files = append(files, outputFile{rel: "index.html", page: page})
-	digests := make([]string, len(files))
+	// A calendar made of the same parts as last time has the same bytes:
+	// only the others are digested.
+	digests, keys := make([]string, len(files)), make([]string, len(files))
 	err := parallel(ctx, len(files), func(i int) error {
+		f := files[i]
+		if f.page == nil {
+			keys[i] = e.Key(f.calendar)
+			if d := prev.Files[f.rel]; keys[i] != "" && keys[i] == prev.Keys[f.rel] && d != "" {
+				digests[i] = d
+				return nil
+			}
+		}
 		h := sha256.New()
-		if err := files[i].write(h, e); err != nil {
+		if err := f.write(h, e); err != nil {
 			return err
 		}
 		digests[i] = hex.EncodeToString(h.Sum(nil))
@@ -79,6 +89,9 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	}
 	for i, f := range files {
 		next.Files[f.rel] = digests[i]
+		if keys[i] != "" {
+			next.Keys[f.rel] = keys[i]
+		}
 	}
 	return &Plan{State: next, all: all, files: files, digests: digests, enc: e}, nil
 }
@@ -111,6 +124,7 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		Programme: programmeRef{Title: p.Title, UIDDomain: p.UIDDomain},
 		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired)},
 		Files:     map[string]string{},
+		Keys:      map[string]string{},
 	}
 	all := *p
 	all.Sessions = slices.Clone(p.Sessions)

@@ -120,6 +120,17 @@ func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
 		if got, want := published(t, swapped), published(t, inPlace); !equalFiles(got, want) {
 			t.Fatalf("%s: the swapped folder publishes %s\nfile by file: %s", step.name, describe(got), describe(want))
 		}
+		// The bookkeeping knows every file's bytes, whether its digest
+		// was worked out again or kept with its key.
+		st, err := readState(swapped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rel, data := range published(t, swapped) {
+			if d, ok := st.Files[rel]; ok && d != sha256hex([]byte(data)) {
+				t.Errorf("%s: the bookkeeping's digest of %s is not that of its bytes", step.name, rel)
+			}
+		}
 		// A spare edited into the new tree keeps the files that stay as
 		// they were; a tree made anew links each of them again.
 		used := false

@@ -39,6 +39,10 @@ type State struct {
 	// with '/', each with the SHA-256 of its bytes ("" when unknown: a
 	// build that stopped while it was being replaced).
 	Files map[string]string `json:"files"`
+	// Keys are the calendars' keys (ical.Encoder.Key), by path: a
+	// calendar whose key is the same as last time has the same bytes, and
+	// its digest is not worked out again.
+	Keys map[string]string `json:"keys,omitempty"`
 	// Spare is what is known of the tree published before, kept beside
 	// the folder for the next build to edit into its own.
 	Spare *spareRecord `json:"spare,omitempty"`

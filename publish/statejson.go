@@ -61,6 +61,10 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 	}
 	b = append(b, `,"files":`...)
 	b = appendStringMap(b, st.Files)
+	if len(st.Keys) > 0 {
+		b = append(b, `,"keys":`...)
+		b = appendStringMap(b, st.Keys)
+	}
 	if st.Spare != nil {
 		b = append(b, `,"spare":{"state":`...)
 		b = appendJSONString(b, st.Spare.State)

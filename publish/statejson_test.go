@@ -50,6 +50,7 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 				"c@example.org": nil,
 			}, Retired: []string{"z@example.org", odd}},
 			Files: map[string]string{"index.html": "", odd: "d", "sessions/a.ics": "1234"},
+			Keys:  map[string]string{"sessions/a.ics": "5678", odd: odd},
 			Spare: &spareRecord{State: "s", Files: map[string]string{"x": ""}, Swap: 7},
 		},
 		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Spare: &spareRecord{}},
@@ -80,6 +81,7 @@ func FuzzStateJSONMatchesLibrary(f *testing.F) {
 			Programme: programmeRef{Title: text, UIDDomain: uid},
 			Memory:    Memory{Events: map[string]*Event{uid: {ID: text, Title: track, Start: at, End: at, Changed: at, Location: text, Fingerprint: rel, Tracks: []string{track}, Room: text}}},
 			Files:     map[string]string{rel: text, text: rel},
+			Keys:      map[string]string{text: track},
 			Spare:     &spareRecord{State: text, Files: map[string]string{rel: track}},
 		}
 		sameAsLibraryJSON(t, st)
