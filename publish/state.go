@@ -277,8 +277,11 @@ func NewState() *State {
 // messages.
 func ParseState(where string, data []byte) (*State, error) {
 	st := State{digestRead: sha256hex(data)}
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", where, err)
+	if !readStateJSON(data, &st) {
+		st = State{digestRead: st.digestRead}
+		if err := json.Unmarshal(data, &st); err != nil {
+			return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", where, err)
+		}
 	}
 	if st.Version > stateVersion {
 		return nil, fmt.Errorf("%s was written by a newer agendacal (format %d); build with that one", where, st.Version)

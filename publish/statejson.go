@@ -188,3 +188,335 @@ func appendJSON(b []byte, v any) []byte {
 	enc.Encode(v) // only values that encode are given
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
+
+// readStateJSON reads bookkeeping as writeStateJSON writes it into st,
+// giving exactly what encoding/json would; false where the text is not in
+// that form (another writer's spacing, an escape in a string, a field it
+// does not know), leaving encoding/json to read it and to word any error.
+func readStateJSON(data []byte, st *State) bool {
+	r := &jsonReader{b: data}
+	if !r.expect('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for first := true; ; first = false {
+		if r.peek('}') {
+			r.i++
+			break
+		}
+		if !first && !r.expect(',') {
+			return false
+		}
+		key, ok := r.str()
+		if !ok || seen[key] || !r.expect(':') {
+			return false
+		}
+		seen[key] = true
+		switch key {
+		case "version":
+			if st.Version, ok = r.int(); !ok {
+				return false
+			}
+		case "fresh":
+			ok = r.decode(&st.Fresh)
+		case "programme":
+			ok = r.decode(&st.Programme)
+		case "retired":
+			ok = r.decode(&st.Retired)
+		case "spare":
+			ok = r.decode(&st.Spare)
+		case "events":
+			ok = r.events(st)
+		case "files":
+			st.Files, ok = r.stringMap()
+		case "keys":
+			st.Keys, ok = r.stringMap()
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return string(data[r.i:]) == "\n" || r.i == len(data)
+}
+
+// jsonReader reads JSON in the one form writeStateJSON writes.
+type jsonReader struct {
+	b []byte
+	i int
+}
+
+func (r *jsonReader) peek(c byte) bool { return r.i < len(r.b) && r.b[r.i] == c }
+
+func (r *jsonReader) expect(c byte) bool {
+	if !r.peek(c) {
+		return false
+	}
+	r.i++
+	return true
+}
+
+func (r *jsonReader) literal(s string) bool {
+	if !bytes.HasPrefix(r.b[r.i:], []byte(s)) {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// str reads a string without escapes or control characters, in valid
+// UTF-8.
+func (r *jsonReader) str() (string, bool) {
+	if !r.expect('"') {
+		return "", false
+	}
+	start, ascii := r.i, true
+	for ; r.i < len(r.b); r.i++ {
+		switch c := r.b[r.i]; {
+		case c == '"':
+			s := r.b[start:r.i]
+			r.i++
+			if !ascii && !utf8.Valid(s) {
+				return "", false
+			}
+			return string(s), true
+		case c == '\\' || c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", false
+}
+
+// int reads an integer as JSON writes one, within 18 digits.
+func (r *jsonReader) int() (int, bool) {
+	start := r.i
+	if r.peek('-') {
+		r.i++
+	}
+	digits := r.i
+	for r.i < len(r.b) && '0' <= r.b[r.i] && r.b[r.i] <= '9' {
+		r.i++
+	}
+	n := r.i - digits
+	if n == 0 || n > 18 || n > 1 && r.b[digits] == '0' {
+		return 0, false
+	}
+	v, err := strconv.Atoi(string(r.b[start:r.i]))
+	return v, err == nil
+}
+
+func (r *jsonReader) bool() (bool, bool) {
+	switch {
+	case r.literal("true"):
+		return true, true
+	case r.literal("false"):
+		return false, true
+	}
+	return false, false
+}
+
+func (r *jsonReader) time() (time.Time, bool) {
+	s, ok := r.str()
+	var t time.Time
+	return t, ok && t.UnmarshalText([]byte(s)) == nil
+}
+
+// decode reads the next value, whatever it is, with encoding/json.
+func (r *jsonReader) decode(v any) bool {
+	start := r.i
+	if !r.skip(0) {
+		return false
+	}
+	return json.Unmarshal(r.b[start:r.i], v) == nil
+}
+
+// skip passes over one value, strings with escapes and all, within depth
+// levels of nesting.
+func (r *jsonReader) skip(depth int) bool {
+	if r.i >= len(r.b) || depth > 32 {
+		return false
+	}
+	switch c := r.b[r.i]; c {
+	case '"':
+		for r.i++; r.i < len(r.b); r.i++ {
+			switch r.b[r.i] {
+			case '\\':
+				r.i++
+			case '"':
+				r.i++
+				return true
+			}
+		}
+		return false
+	case '{', '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		r.i++
+		for first := true; ; first = false {
+			if r.expect(end) {
+				return true
+			}
+			if !first && !r.expect(',') {
+				return false
+			}
+			if c == '{' && !(r.skip(depth+1) && r.expect(':')) {
+				return false
+			}
+			if !r.skip(depth + 1) {
+				return false
+			}
+		}
+	default:
+		start := r.i
+		for r.i < len(r.b) && strings.IndexByte(",:]}", r.b[r.i]) < 0 {
+			r.i++
+		}
+		return r.i > start
+	}
+}
+
+// stringMap reads an object of strings, or null.
+func (r *jsonReader) stringMap() (map[string]string, bool) {
+	if r.literal("null") {
+		return nil, true
+	}
+	if !r.expect('{') {
+		return nil, false
+	}
+	m := map[string]string{}
+	for first := true; ; first = false {
+		if r.expect('}') {
+			return m, true
+		}
+		if !first && !r.expect(',') {
+			return nil, false
+		}
+		k, ok := r.str()
+		if _, dup := m[k]; !ok || dup || !r.expect(':') {
+			return nil, false
+		}
+		if m[k], ok = r.str(); !ok {
+			return nil, false
+		}
+	}
+}
+
+// events reads the events, by UID.
+func (r *jsonReader) events(st *State) bool {
+	if r.literal("null") {
+		st.Events = nil
+		return true
+	}
+	if !r.expect('{') {
+		return false
+	}
+	st.Events = map[string]*Event{}
+	for first := true; ; first = false {
+		if r.expect('}') {
+			return true
+		}
+		if !first && !r.expect(',') {
+			return false
+		}
+		uid, ok := r.str()
+		if _, dup := st.Events[uid]; !ok || dup || !r.expect(':') {
+			return false
+		}
+		ev, ok := r.event()
+		if !ok {
+			return false
+		}
+		st.Events[uid] = ev
+	}
+}
+
+// event reads one event (null is left to encoding/json).
+func (r *jsonReader) event() (*Event, bool) {
+	if !r.expect('{') {
+		return nil, false
+	}
+	ev := &Event{}
+	var seen uint16
+	for first := true; ; first = false {
+		if r.expect('}') {
+			return ev, true
+		}
+		if !first && !r.expect(',') {
+			return nil, false
+		}
+		key, ok := r.str()
+		if !ok || !r.expect(':') {
+			return nil, false
+		}
+		var bit uint16
+		switch key {
+		case "id":
+			bit, ok = 1<<0, r.into(&ev.ID)
+		case "derived":
+			bit = 1 << 1
+			ev.Derived, ok = r.bool()
+		case "date":
+			bit, ok = 1<<2, r.into(&ev.Date)
+		case "title":
+			bit, ok = 1<<3, r.into(&ev.Title)
+		case "start":
+			bit = 1 << 4
+			ev.Start, ok = r.time()
+		case "end":
+			bit = 1 << 5
+			ev.End, ok = r.time()
+		case "location":
+			bit, ok = 1<<6, r.into(&ev.Location)
+		case "fingerprint":
+			bit, ok = 1<<7, r.into(&ev.Fingerprint)
+		case "sequence":
+			bit = 1 << 8
+			ev.Sequence, ok = r.int()
+		case "changed":
+			bit = 1 << 9
+			ev.Changed, ok = r.time()
+		case "removed":
+			bit = 1 << 10
+			var t time.Time
+			if t, ok = r.time(); ok {
+				ev.Removed = &t
+			}
+		case "tracks":
+			bit, ok = 1<<11, r.expect('[')
+			for n := 0; ok && !r.expect(']'); n++ {
+				if n > 0 && !r.expect(',') {
+					return nil, false
+				}
+				var t string
+				t, ok = r.str()
+				ev.Tracks = append(ev.Tracks, t)
+			}
+			if ok && ev.Tracks == nil {
+				ev.Tracks = []string{}
+			}
+		case "room":
+			bit, ok = 1<<12, r.into(&ev.Room)
+		case "read_back":
+			bit = 1 << 13
+			ev.ReadBack, ok = r.bool()
+		default:
+			return nil, false
+		}
+		if !ok || seen&bit != 0 {
+			return nil, false
+		}
+		seen |= bit
+	}
+}
+
+// into reads a string into s.
+func (r *jsonReader) into(s *string) bool {
+	v, ok := r.str()
+	*s = v
+	return ok
+}

@@ -3,6 +3,9 @@ package publish
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +25,13 @@ func libraryJSON(t *testing.T, st *State) string {
 
 func sameAsLibraryJSON(t *testing.T, st *State) {
 	t.Helper()
+	defer func() {
+		if !t.Failed() {
+			var b bytes.Buffer
+			writeStateJSON(&b, st)
+			sameReadAsLibrary(t, b.Bytes(), false)
+		}
+	}()
 	var got bytes.Buffer
 	done, err := writeStateJSON(&got, st)
 	if err != nil || !done {
@@ -85,5 +95,83 @@ func FuzzStateJSONMatchesLibrary(f *testing.F) {
 			Spare:     &spareRecord{State: text, Files: map[string]string{rel: track}},
 		}
 		sameAsLibraryJSON(t, st)
+	})
+}
+
+// sameReadAsLibrary checks that what readStateJSON reads of data is what
+// encoding/json reads; must says it has to read it.
+func sameReadAsLibrary(t *testing.T, data []byte, must bool) {
+	t.Helper()
+	var got, want State
+	if !readStateJSON(data, &got) {
+		if must {
+			t.Fatalf("not read: %s", data)
+		}
+		return
+	}
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatalf("read what encoding/json refuses (%v): %q", err, data)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("read %q\n got %#v\nwant %#v", data, got, want)
+	}
+}
+
+// The bookkeeping agendacal writes is read by readStateJSON, as
+// encoding/json reads it.
+func TestStateJSONReadsTheBookkeeping(t *testing.T) {
+	data, err := os.ReadFile("../testdata/golden/pristina/.agendacal.state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameReadAsLibrary(t, data, true)
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A, track: main}", "{time: 10:00-11:00, id: b, title: B}"))
+	at(t, dir, day1.Add(time.Hour), programme(t, "{time: 09:00-10:00, id: a, title: A, track: main}"))
+	if data, err = os.ReadFile(filepath.Join(dir, stateName)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"removed":`) || !strings.Contains(string(data), `"spare":`) {
+		t.Fatalf("the bookkeeping lacks a removed event or a spare: %s", data)
+	}
+	sameReadAsLibrary(t, data, true)
+}
+
+// What readStateJSON does not read as written, it leaves to encoding/json.
+func TestStateJSONReadLeavesOthers(t *testing.T) {
+	for _, doc := range []string{
+		`{"version":1, "files":{}}`,
+		`{"version":1,"files":{"a":"\u0041"}}`,
+		`{"version":1,"Files":{}}`,
+		`{"version":1,"version":2}`,
+		`{"version":01}`,
+		`{"version":1.0}`,
+		`{"version":1,"events":{"a":{"id":"a","id":"b"}}}`,
+		`{"version":1,"events":{"a":{"removed":null}}}`,
+		`{"version":1,"events":{"a":{"tracks":null}}}`,
+		`{"version":1,"events":{"a":{"start":"2017-06-29"}}}`,
+		`{"version":1,"events":{"a":{"other":1}}}`,
+		"{\"version\":1,\"files\":{\"a\":\"\xff\"}}",
+		`{"version":1,"files":{"a":"b","a":"c"}}`,
+		`{"version":1}x`,
+		`{"version":1}` + "\n\n",
+		`[]`,
+		``,
+	} {
+		var st State
+		if readStateJSON([]byte(doc), &st) {
+			t.Errorf("read %q", doc)
+		}
+	}
+	sameReadAsLibrary(t, []byte(`{"version":1,"fresh":null,"events":{"a":{"tracks":[],"read_back":true,"derived":false}},"files":null}`), true)
+}
+
+// FuzzStateJSONRead reads arbitrary text: whatever readStateJSON reads,
+// encoding/json reads the same.
+func FuzzStateJSONRead(f *testing.F) {
+	f.Add([]byte(`{"version":1,"fresh":{"source":"s","folders":{"a":1},"top":["x"]},"programme":{"title":"T","uid_domain":"d"},"events":{"a@d":{"id":"a","derived":true,"date":"2017-06-29","title":"t","start":"2017-06-29T07:00:00Z","end":"2017-06-29T08:00:00.5+02:00","location":"l","fingerprint":"f","sequence":2,"changed":"2017-06-01T09:00:00Z","removed":"2017-06-02T00:00:00Z","tracks":["m"],"room":"r","read_back":true}},"retired":["x@d"],"files":{"a":"b"},"keys":{"a":"k"},"spare":{"state":"s","files":{"a":""},"swap":1}}` + "\n"))
+	f.Add([]byte(`{"version":-1,"events":null,"files":{}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sameReadAsLibrary(t, data, false)
 	})
 }
