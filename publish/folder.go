@@ -107,7 +107,8 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	defer unlock()
 	removeStaleTrees(dir)
-	removeLeftovers(dir)
+	folder, folderErr := readFolder(dir)
+	removeLeftovers(dir, folder)
 	prev, err := b.previous(p)
 	if err != nil {
 		return rep, err
@@ -121,10 +122,10 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	next, files, digests, e := pl.State, pl.files, pl.digests, pl.enc
 	b.plan = pl
-	existing, err := listing(dir)
-	if err != nil {
-		return rep, err
+	if folderErr != nil {
+		return rep, folderErr
 	}
+	existing := folder.listing()
 	var changed []int
 	for i, f := range files {
 		if existing.regular(f.rel) && prev.Files[f.rel] == digests[i] {
@@ -151,7 +152,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		os.Remove(filepath.Join(dir, pendingName))
 		return rep, nil
 	}
-	err = b.publishTree(ctx, files, changed, next, e, prev, existing)
+	err = b.publishTree(ctx, files, changed, next, e, prev, folder, existing)
 	if err == nil {
 		rep.Written, rep.Removed = len(changed), len(stale)
 		return rep, nil
@@ -527,29 +528,67 @@ func (l folderListing) regular(rel string) bool {
 // listing lists the output folder and its subfolders: one listing of each
 // folder costs less than a look at every file.
 func listing(dir string) (folderListing, error) {
-	out := folderListing{}
+	entries, err := readFolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	return entries.listing(), nil
+}
+
+// folderEntries are what the output folder holds at its top (".") and in
+// its subfolders, read once by a build, in no order.
+type folderEntries map[string][]fs.DirEntry
+
+// readFolder reads the top of the output folder and its subfolders; the
+// error is a subfolder that is a symbolic link.
+func readFolder(dir string) (folderEntries, error) {
+	out := folderEntries{}
+	var linked error
 	for _, sub := range append([]string{"."}, subfolders...) {
 		fi, err := os.Lstat(filepath.Join(dir, sub))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, fmt.Errorf("%s is a symbolic link: agendacal writes only into folders of its own there; replace it with a folder and build again", filepath.Join(dir, sub))
+			if linked == nil {
+				linked = fmt.Errorf("%s is a symbolic link: agendacal writes only into folders of its own there; replace it with a folder and build again", filepath.Join(dir, sub))
+			}
+			continue
 		}
 		if err != nil || !fi.IsDir() {
 			continue // reported by nothingInTheWay
 		}
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		entries, err := readDir(filepath.Join(dir, sub))
 		if err != nil {
 			return nil, fmt.Errorf("reading the output folder: %w", err)
 		}
+		out[sub] = entries
+	}
+	return out, linked
+}
+
+// listing is what the entries are, by name.
+func (fe folderEntries) listing() folderListing {
+	out := folderListing{}
+	for sub, entries := range fe {
 		for _, ent := range entries {
 			rel := path.Join(sub, ent.Name())
 			key := strings.ToLower(rel)
 			out[key] = append(out[key], entry{name: rel, regular: ent.Type().IsRegular()})
 		}
 	}
-	return out, nil
+	return out
+}
+
+// readDir reads a folder's entries in the order the system gives them:
+// sorting ten thousand names is work no caller needs.
+func readDir(name string) ([]fs.DirEntry, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // calendarsIn lists the .ics files of the output folder.
@@ -694,9 +733,8 @@ const (
 
 // removeLeftovers removes what builds killed half-way left behind. The
 // caller holds the lock, so no other build is writing them.
-func removeLeftovers(dir string) {
-	for _, sub := range append([]string{"."}, subfolders...) {
-		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+func removeLeftovers(dir string, folder folderEntries) {
+	for sub, entries := range folder {
 		for _, ent := range entries {
 			if ent.Type().IsRegular() && strings.HasPrefix(ent.Name(), ".") && strings.HasSuffix(ent.Name(), tempSuffix) {
 				os.Remove(filepath.Join(dir, sub, ent.Name()))

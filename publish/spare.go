@@ -83,7 +83,7 @@ func useSpare(dir string, prev *State) (*spareUse, bool) {
 			}
 		}
 	}
-	entries, err := os.ReadDir(sp.path)
+	entries, err := readDir(sp.path)
 	if err != nil {
 		unlock()
 		return nil, false
@@ -128,7 +128,7 @@ func pruneSpare(staging string, prev *State, next map[string]string) (map[string
 	}
 	var walk func(rel string) error
 	walk = func(rel string) error {
-		entries, err := os.ReadDir(filepath.Join(staging, filepath.FromSlash(rel)))
+		entries, err := readDir(filepath.Join(staging, filepath.FromSlash(rel)))
 		if err != nil {
 			return err
 		}

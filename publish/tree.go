@@ -45,7 +45,7 @@ func besideDir(dir string) string {
 // file and folder agendacal did not write linked or recreated as it is),
 // then exchanges the two trees in one atomic step. A kill at any instant
 // leaves either the old tree or the new one at dir, never a mix.
-func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State, existing folderListing) error {
+func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State, folder folderEntries, existing folderListing) error {
 	if b.opts.inPlace || !canSwap(b.dir) {
 		return errCannotSwap
 	}
@@ -81,7 +81,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, f := range files {
 		newNames[strings.ToLower(f.rel)] = f.rel
 	}
-	if err := carry(b.dir, staging, ".", mine, newNames); err != nil {
+	if err := carry(b.dir, staging, ".", folder, mine, newNames); err != nil {
 		return err
 	}
 	isChanged := make([]bool, len(files))
@@ -163,10 +163,13 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 // is refused), links recreated. A file agendacal did not write where a new
 // calendar goes is an error, as is a symbolic link where agendacal needs a
 // folder.
-func carry(from, to, rel string, mine map[string]bool, newNames map[string]string) error {
-	entries, err := os.ReadDir(filepath.Join(from, rel))
-	if err != nil {
-		return fmt.Errorf("reading the output folder: %w", err)
+func carry(from, to, rel string, folder folderEntries, mine map[string]bool, newNames map[string]string) error {
+	entries, read := folder[rel]
+	if !read {
+		var err error
+		if entries, err = readDir(filepath.Join(from, rel)); err != nil {
+			return fmt.Errorf("reading the output folder: %w", err)
+		}
 	}
 	for _, ent := range entries {
 		r := path.Join(rel, ent.Name())
@@ -188,7 +191,7 @@ func carry(from, to, rel string, mine map[string]bool, newNames map[string]strin
 			} else if err != nil {
 				return fmt.Errorf("creating the new tree: %w", err)
 			}
-			if err := carry(from, to, r, mine, newNames); err != nil {
+			if err := carry(from, to, r, folder, mine, newNames); err != nil {
 				return err
 			}
 		case t&fs.ModeSymlink != 0:
