@@ -271,14 +271,18 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		}
 	}
 	type keyFunc func(date, title, location string, start time.Time) string
+	// An instant, as a key: seconds and nanoseconds since 1970.
+	instant := func(t time.Time) string {
+		return strconv.FormatInt(t.Unix(), 10) + "." + strconv.Itoa(t.Nanosecond())
+	}
 	passes := []struct {
 		key    keyFunc
 		unique bool // match only where the key leaves one on each side
 	}{
-		{key: func(d, t, _ string, s time.Time) string { return d + "\x00" + t + "\x00" + s.UTC().String() }},
+		{key: func(d, t, _ string, s time.Time) string { return d + "\x00" + t + "\x00" + instant(s) }},
 		{key: func(d, t, _ string, _ time.Time) string { return d + "\x00" + t }},
-		{key: func(d, _, l string, s time.Time) string { return d + "\x00" + l + "\x00" + s.UTC().String() }},
-		{key: func(d, _, _ string, s time.Time) string { return d + "\x00" + s.UTC().String() }},
+		{key: func(d, _, l string, s time.Time) string { return d + "\x00" + l + "\x00" + instant(s) }},
+		{key: func(d, _, _ string, s time.Time) string { return d + "\x00" + instant(s) }},
 		{key: func(d, _, l string, _ time.Time) string { return d + "\x00" + l }, unique: true},
 	}
 	digests := make([][2]string, len(open)) // of each open session's title and place
