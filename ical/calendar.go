@@ -91,6 +91,10 @@ type Encoder struct {
 	// kind: thousands of session files share one.
 	mu      sync.Mutex
 	headers map[headerKey][]byte
+	// layout is the digest of a sample of what encode writes around the
+	// events, for Key.
+	layoutOnce sync.Once
+	layout     [sha256.Size]byte
 }
 
 // headerKey is what a calendar's own properties depend on.
@@ -224,6 +228,30 @@ func (e *Encoder) Fingerprint(s *agenda.Session) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// sampleLayout digests what encode writes of a sample event in two
+// calendars, one with every addition (revision, attendee, reminder,
+// method) and one with none: keys then change with the way calendars are
+// laid out, so that a build by another agendacal never takes a calendar
+// it would lay out otherwise for an unchanged one.
+func (e *Encoder) sampleLayout() {
+	zone := e.prog.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	start := time.Date(2017, 6, 29, 9, 0, 0, 0, zone)
+	s := &agenda.Session{ID: "sample", Title: "Sample", Start: start, End: start.Add(time.Hour)}
+	// An encoder of its own, stamped at a fixed time: the sample must not
+	// change with the time of the build.
+	sample := &Encoder{prog: e.prog, opts: Options{Stamp: start}, words: e.words, zone: e.zone}
+	h := sha256.New()
+	if e.zone != nil {
+		sample.encode(h, Calendar{Sessions: []*agenda.Session{s}, Alarm: time.Minute, Attendee: &agenda.Person{Name: "A", Email: "a@example.org"}, Method: "REQUEST"})
+		sample.encode(h, Calendar{Sessions: []*agenda.Session{s}})
+	}
+	sample.encode(h, Calendar{})
+	h.Sum(e.layout[:0])
+}
+
 // Key identifies the bytes Encode writes for c, at a small part of their
 // cost: a digest of what they are made of (the calendar's header and
 // VTIMEZONE, each event's rendering and revision, and what the calendar
@@ -234,7 +262,9 @@ func (e *Encoder) Key(c Calendar) string {
 	if err != nil {
 		return ""
 	}
+	e.layoutOnce.Do(e.sampleLayout)
 	h := sha256.New()
+	h.Write(e.layout[:])
 	var word [8]byte
 	number := func(v int64) {
 		binary.LittleEndian.PutUint64(word[:], uint64(v))
