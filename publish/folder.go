@@ -70,6 +70,10 @@ type Report struct {
 	Rebuilt bool
 	// Written, Unchanged and Removed count calendar files.
 	Written, Unchanged, Removed int
+
+	// spared counts the files the new tree took from the spare as they
+	// were.
+	spared int
 }
 
 // Folder publishes the programme's calendars into dir:
@@ -139,7 +143,6 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	stale := staleFiles(prev.Files, next.Files)
 	if len(changed) == 0 && len(stale) == 0 {
-		next.Spare = prev.Spare // as it was, beside a folder as it was
 		next.Fresh = freshness(opts.Source, dir, pl.all, next, opts)
 		if prev.digestRead != "" && prev.digestRead == next.digest() {
 			return rep, nil // nothing to do, not even the bookkeeping
@@ -152,9 +155,9 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		os.Remove(filepath.Join(dir, pendingName))
 		return rep, nil
 	}
-	err = b.publishTree(ctx, files, changed, next, e, prev, folder, existing)
+	err = b.publishTree(ctx, files, changed, next, e, prev)
 	if err == nil {
-		rep.Written, rep.Removed = len(changed), len(stale)
+		rep.Written, rep.Removed, rep.spared = len(changed), len(stale), b.spared
 		return rep, nil
 	}
 	if !errors.Is(err, errCannotSwap) {
@@ -204,17 +207,16 @@ func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFi
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	// Before anything is replaced, the new files are listed in
+	// Before anything is replaced, the files about to be are listed in
 	// .agendacal.pending: a build that stops half-way leaves the previous
-	// bookkeeping, which with that list knows every file there, and the
-	// next build rewrites what differs from it.
-	var added []string
+	// bookkeeping, which with that list knows every file there and which
+	// of them it can no longer vouch for, and the next build rewrites
+	// those.
+	var replaced []string
 	for _, i := range changed {
-		if _, ok := prev.Files[files[i].rel]; !ok {
-			added = append(added, files[i].rel)
-		}
+		replaced = append(replaced, files[i].rel)
 	}
-	if err := b.writePending(added); err != nil {
+	if err := b.writePending(replaced); err != nil {
 		return rep, err
 	}
 	b.made = nil // from here on, the folders hold published files
@@ -257,6 +259,7 @@ type build struct {
 	// for this build; spare is the spare being edited into it instead.
 	staging string
 	spare   *spareUse
+	spared  int
 	// plan is the build's plan.
 	plan *Plan
 	// rebuilt tells that the bookkeeping was missing; recovered counts the
@@ -293,10 +296,11 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		return nil, err
 	}
 	if st != nil {
-		// The files a build that stopped half-way was publishing.
+		// The files a build that stopped half-way was publishing: any
+		// of them may hold its bytes or the ones before.
 		if data, err := readRegular(filepath.Join(b.dir, pendingName)); err == nil {
 			for _, rel := range strings.Fields(string(data)) {
-				if _, ok := st.Files[rel]; !ok && couldWrite(rel) {
+				if couldWrite(rel) {
 					st.Files[rel] = ""
 				}
 			}
@@ -342,7 +346,7 @@ func (b *build) writeState(st *State) error {
 }
 
 // writePending lists in .agendacal.pending the files this build is about
-// to publish that the bookkeeping does not list yet.
+// to add or replace.
 func (b *build) writePending(rels []string) error {
 	if len(rels) == 0 {
 		return nil

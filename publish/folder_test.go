@@ -774,3 +774,25 @@ func TestReadAheadOfAnotherBuild(t *testing.T) {
 		})
 	}
 }
+
+// A build stopped while it was replacing files file by file leaves some of
+// them with its bytes: the next build rewrites each, even when it goes
+// back to the programme the bookkeeping knows.
+func TestBuildStoppedWhileReplacing(t *testing.T) {
+	for _, mode := range []string{"swap", "in place"} {
+		t.Run(mode, func(t *testing.T) {
+			inPlace := func(o *Options) { o.inPlace = mode == "in place" }
+			dir := t.TempDir()
+			v1 := programme(t, "{time: 09:00-10:00, id: a, title: A}")
+			at(t, dir, day1, v1, inPlace)
+			want := tree(t, dir)["sessions/a.ics"].data
+			// The stopped build had renamed its sessions/a.ics into place.
+			write(t, filepath.Join(dir, "sessions", "a.ics"), "BEGIN:VCALENDAR\r\nthe stopped build's\r\n")
+			write(t, filepath.Join(dir, pendingName), "sessions/a.ics\n")
+			at(t, dir, day1.Add(time.Hour), v1, inPlace)
+			if got := tree(t, dir)["sessions/a.ics"].data; got != want {
+				t.Errorf("sessions/a.ics holds %q", got)
+			}
+		})
+	}
+}

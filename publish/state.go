@@ -43,9 +43,6 @@ type State struct {
 	// calendar whose key is the same as last time has the same bytes, and
 	// its digest is not worked out again.
 	Keys map[string]string `json:"keys,omitempty"`
-	// Spare is what is known of the tree published before, kept beside
-	// the folder for the next build to edit into its own.
-	Spare *spareRecord `json:"spare,omitempty"`
 
 	// digestRead is the SHA-256 of the bookkeeping as read, "" for one
 	// rebuilt or to be written anyway.

@@ -65,17 +65,6 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 		b = append(b, `,"keys":`...)
 		b = appendStringMap(b, st.Keys)
 	}
-	if st.Spare != nil {
-		b = append(b, `,"spare":{"state":`...)
-		b = appendJSONString(b, st.Spare.State)
-		if len(st.Spare.Files) > 0 {
-			b = append(b, `,"files":`...)
-			b = appendStringMap(b, st.Spare.Files)
-		}
-		b = append(b, `,"swap":`...)
-		b = strconv.AppendInt(b, int64(st.Spare.Swap), 10)
-		b = append(b, '}')
-	}
 	b = append(b, "}\n"...)
 	_, err := w.Write(b)
 	return true, err
@@ -223,8 +212,6 @@ func readStateJSON(data []byte, st *State) bool {
 			ok = r.decode(&st.Programme)
 		case "retired":
 			ok = r.decode(&st.Retired)
-		case "spare":
-			ok = r.decode(&st.Spare)
 		case "events":
 			ok = r.events(st)
 		case "files":

@@ -61,9 +61,8 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 			}, Retired: []string{"z@example.org", odd}},
 			Files: map[string]string{"index.html": "", odd: "d", "sessions/a.ics": "1234"},
 			Keys:  map[string]string{"sessions/a.ics": "5678", odd: odd},
-			Spare: &spareRecord{State: "s", Files: map[string]string{"x": ""}, Swap: 7},
 		},
-		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Spare: &spareRecord{}},
+		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Keys: map[string]string{}},
 	}
 	for _, st := range states {
 		sameAsLibraryJSON(t, st)
@@ -92,7 +91,6 @@ func FuzzStateJSONMatchesLibrary(f *testing.F) {
 			Memory:    Memory{Events: map[string]*Event{uid: {ID: text, Title: track, Start: at, End: at, Changed: at, Location: text, Fingerprint: rel, Tracks: []string{track}, Room: text}}},
 			Files:     map[string]string{rel: text, text: rel},
 			Keys:      map[string]string{text: track},
-			Spare:     &spareRecord{State: text, Files: map[string]string{rel: track}},
 		}
 		sameAsLibraryJSON(t, st)
 	})
@@ -131,8 +129,8 @@ func TestStateJSONReadsTheBookkeeping(t *testing.T) {
 	if data, err = os.ReadFile(filepath.Join(dir, stateName)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), `"removed":`) || !strings.Contains(string(data), `"spare":`) {
-		t.Fatalf("the bookkeeping lacks a removed event or a spare: %s", data)
+	if !strings.Contains(string(data), `"removed":`) || !strings.Contains(string(data), `"keys":`) {
+		t.Fatalf("the bookkeeping lacks a removed event or keys: %s", data)
 	}
 	sameReadAsLibrary(t, data, true)
 }
@@ -169,7 +167,7 @@ func TestStateJSONReadLeavesOthers(t *testing.T) {
 // FuzzStateJSONRead reads arbitrary text: whatever readStateJSON reads,
 // encoding/json reads the same.
 func FuzzStateJSONRead(f *testing.F) {
-	f.Add([]byte(`{"version":1,"fresh":{"source":"s","folders":{"a":1},"top":["x"]},"programme":{"title":"T","uid_domain":"d"},"events":{"a@d":{"id":"a","derived":true,"date":"2017-06-29","title":"t","start":"2017-06-29T07:00:00Z","end":"2017-06-29T08:00:00.5+02:00","location":"l","fingerprint":"f","sequence":2,"changed":"2017-06-01T09:00:00Z","removed":"2017-06-02T00:00:00Z","tracks":["m"],"room":"r","read_back":true}},"retired":["x@d"],"files":{"a":"b"},"keys":{"a":"k"},"spare":{"state":"s","files":{"a":""},"swap":1}}` + "\n"))
+	f.Add([]byte(`{"version":1,"fresh":{"source":"s","folders":{"a":1},"top":["x"]},"programme":{"title":"T","uid_domain":"d"},"events":{"a@d":{"id":"a","derived":true,"date":"2017-06-29","title":"t","start":"2017-06-29T07:00:00Z","end":"2017-06-29T08:00:00.5+02:00","location":"l","fingerprint":"f","sequence":2,"changed":"2017-06-01T09:00:00Z","removed":"2017-06-02T00:00:00Z","tracks":["m"],"room":"r","read_back":true}},"retired":["x@d"],"files":{"a":"b"},"keys":{"a":"k"}}` + "\n"))
 	f.Add([]byte(`{"version":-1,"events":null,"files":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameReadAsLibrary(t, data, false)

@@ -1,6 +1,9 @@
 package publish
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"syscall"
 
@@ -22,4 +25,53 @@ func canSwap(dir string) bool {
 // (renameat2 with RENAME_EXCHANGE).
 func exchange(a, b string) error {
 	return unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+}
+
+// dirent is an entry of a folder as the system lists it.
+type dirent struct {
+	name         string
+	ino          uint64
+	regular, dir bool // false both where the system does not say
+}
+
+// readDirents reads the entries of the folder dir with their inode
+// numbers, as the system lists them (getdents64), without a call a file.
+func readDirents(dir string) ([]dirent, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	var out []dirent
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.ReadDirent(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "readdirent", Path: dir, Err: err}
+		}
+		if n == 0 {
+			return out, nil
+		}
+		// struct linux_dirent64: d_ino, d_off, d_reclen, d_type, d_name.
+		for rec := buf[:n]; len(rec) > 0; {
+			if len(rec) < 19 {
+				return nil, fmt.Errorf("reading %s: a malformed entry", dir)
+			}
+			size := int(binary.NativeEndian.Uint16(rec[16:18]))
+			if size < 19 || size > len(rec) {
+				return nil, fmt.Errorf("reading %s: a malformed entry", dir)
+			}
+			name := rec[19:size]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if s := string(name); s != "." && s != ".." {
+				out = append(out, dirent{name: s, ino: binary.NativeEndian.Uint64(rec[0:8]), regular: rec[18] == unix.DT_REG, dir: rec[18] == unix.DT_DIR})
+			}
+			rec = rec[size:]
+		}
+	}
 }

@@ -8,3 +8,11 @@ package publish
 func canSwap(string) bool { return false }
 
 func exchange(a, b string) error { return errCannotSwap }
+
+type dirent struct {
+	name         string
+	ino          uint64
+	regular, dir bool
+}
+
+func readDirents(string) ([]dirent, error) { return nil, errCannotSwap }

@@ -45,15 +45,14 @@ func besideDir(dir string) string {
 // file and folder agendacal did not write linked or recreated as it is),
 // then exchanges the two trees in one atomic step. A kill at any instant
 // leaves either the old tree or the new one at dir, never a mix.
-func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State, folder folderEntries, existing folderListing) error {
+func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State) error {
 	if b.opts.inPlace || !canSwap(b.dir) {
 		return errCannotSwap
 	}
 	// The tree published before, kept beside the folder by the last swap,
 	// is edited into the new one; failing that, one is made afresh.
 	var staging string
-	sp, ok := useSpare(b.dir, prev)
-	known := ok && sp.known
+	sp, ok := useSpare(b.dir)
 	var err error
 	if ok {
 		defer sp.unlock()
@@ -67,11 +66,20 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	if fi, err := os.Stat(b.dir); err == nil {
 		os.Chmod(staging, fi.Mode().Perm())
 	}
-	var left map[string]bool
-	if known {
-		if left, err = pruneSpare(staging, prev, next.Files); err != nil {
+	isChanged := make([]bool, len(files))
+	for _, i := range changed {
+		isChanged[i] = true
+	}
+	var kept map[string]bool
+	if ok {
+		unchanged := make(map[string]bool, len(files))
+		for i, f := range files {
+			unchanged[f.rel] = !isChanged[i]
+		}
+		if kept, err = keepFromSpare(staging, b.dir, unchanged); err != nil {
 			return fmt.Errorf("editing the tree published before: %w", err)
 		}
+		b.spared = len(kept)
 	}
 	mine := map[string]bool{}
 	for rel := range prev.Files {
@@ -81,12 +89,8 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, f := range files {
 		newNames[strings.ToLower(f.rel)] = f.rel
 	}
-	if err := carry(b.dir, staging, ".", folder, mine, newNames); err != nil {
+	if err := carry(b.dir, staging, ".", mine, newNames); err != nil {
 		return err
-	}
-	isChanged := make([]bool, len(files))
-	for _, i := range changed {
-		isChanged[i] = true
 	}
 	for _, sub := range subfolders {
 		for _, f := range files {
@@ -105,13 +109,8 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	err = parallel(ctx, len(files), func(i int) error {
 		f := files[i]
 		to := filepath.Join(staging, filepath.FromSlash(f.rel))
-		if known {
-			if d, ok := spareHolds(prev, left, f.rel); ok && d == b.plan.digests[i] {
-				return nil // the spare holds it already
-			}
-			if err := removeIfThere(to); err != nil {
-				return fmt.Errorf("editing the tree published before: %w", err)
-			}
+		if kept[f.rel] {
+			return nil // the spare holds it already
 		}
 		if !isChanged[i] && os.Link(filepath.Join(b.dir, filepath.FromSlash(f.rel)), to) == nil {
 			return nil
@@ -129,20 +128,14 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, sub := range subfolders {
 		os.Remove(filepath.Join(staging, sub)) // only when it is left empty
 	}
-	if ok {
-		next.Spare = recordSpare(prev, next, existing)
-	}
 	next.Fresh = freshness(b.opts.Source, staging, b.plan.all, next, b.opts)
 	if err := createFile(filepath.Join(staging, stateName), bufio.NewWriterSize(nil, 64<<10), next.writeTo); err != nil {
-		next.Spare = nil
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
 	}
 	if err := ctx.Err(); err != nil {
-		next.Spare = nil
 		return err
 	}
 	if err := exchange(staging, b.dir); err != nil {
-		next.Spare = nil
 		return errCannotSwap
 	}
 	// The old tree is where the new one was. Kept as the spare, it is the
@@ -163,17 +156,18 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 // is refused), links recreated. A file agendacal did not write where a new
 // calendar goes is an error, as is a symbolic link where agendacal needs a
 // folder.
-func carry(from, to, rel string, folder folderEntries, mine map[string]bool, newNames map[string]string) error {
-	entries, read := folder[rel]
-	if !read {
-		var err error
-		if entries, err = readDir(filepath.Join(from, rel)); err != nil {
-			return fmt.Errorf("reading the output folder: %w", err)
-		}
+func carry(from, to, rel string, mine map[string]bool, newNames map[string]string) error {
+	// Read now, not when the build began: a file the organiser adds
+	// while a build plans goes into the new tree too.
+	entries, err := readDir(filepath.Join(from, rel))
+	if err != nil {
+		return fmt.Errorf("reading the output folder: %w", err)
 	}
 	for _, ent := range entries {
 		r := path.Join(rel, ent.Name())
-		if mine[r] || isBookkeeping(r) || isTemporary(ent.Name()) {
+		// What sits where agendacal wrote a calendar but is not a file
+		// (a folder made there since) is the organiser's, and goes too.
+		if mine[r] && ent.Type().IsRegular() || isBookkeeping(r) || isTemporary(ent.Name()) {
 			continue
 		}
 		src, dst := filepath.Join(from, filepath.FromSlash(r)), filepath.Join(to, filepath.FromSlash(r))
@@ -191,7 +185,7 @@ func carry(from, to, rel string, folder folderEntries, mine map[string]bool, new
 			} else if err != nil {
 				return fmt.Errorf("creating the new tree: %w", err)
 			}
-			if err := carry(from, to, r, folder, mine, newNames); err != nil {
+			if err := carry(from, to, r, mine, newNames); err != nil {
 				return err
 			}
 		case t&fs.ModeSymlink != 0:
