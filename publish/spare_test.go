@@ -223,3 +223,20 @@ func TestReplacedFileNeverComesBack(t *testing.T) {
 		t.Errorf("swapped: %s\nfile by file: %s", describe(folders["swap"]), describe(folders["in place"]))
 	}
 }
+
+// A folder the organiser made where a calendar of the last build was is
+// theirs: the build that stops publishing that calendar carries it into
+// the new tree.
+func TestOrganisersFolderWhereACalendarWas(t *testing.T) {
+	if !canSwap(t.TempDir()) {
+		t.Skip("this system cannot swap folders")
+	}
+	dir := t.TempDir()
+	at(t, dir, day1, programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 10:00-11:00, id: b, title: B}"))
+	os.Remove(filepath.Join(dir, "sessions", "b.ics"))
+	write(t, filepath.Join(dir, "sessions", "b.ics", "notes.txt"), "mine")
+	at(t, dir, day1.Add(time.Hour), programme(t, "{time: 09:00-10:00, id: a, title: A}"), func(o *Options) { o.KeepRemoved = 0 })
+	if data, err := os.ReadFile(filepath.Join(dir, "sessions", "b.ics", "notes.txt")); err != nil || string(data) != "mine" {
+		t.Errorf("the organiser's folder: %q, %v", data, err)
+	}
+}
