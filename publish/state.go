@@ -267,7 +267,7 @@ const StateName = stateName
 
 // NewState is the bookkeeping of a place nothing was published in.
 func NewState() *State {
-	return &State{Version: stateVersion, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}}
+	return &State{Version: stateVersion, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Keys: map[string]string{}}
 }
 
 // ParseState reads bookkeeping written by Encode; where names it in

@@ -31,43 +31,80 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 			return false, nil
 		}
 	}
-	b := make([]byte, 0, 256+len(st.Events)*512+len(st.Files)*128)
-	b = append(b, `{"version":`...)
-	b = strconv.AppendInt(b, int64(st.Version), 10)
+	// Written out in pieces: the bookkeeping of a large programme is tens
+	// of megabytes.
+	o := &jsonOut{w: w, b: make([]byte, 0, 80<<10)}
+	o.b = append(o.b, `{"version":`...)
+	o.b = strconv.AppendInt(o.b, int64(st.Version), 10)
 	if st.Fresh != nil {
-		b = append(b, `,"fresh":`...)
-		b = appendJSON(b, st.Fresh)
+		o.b = append(o.b, `,"fresh":`...)
+		o.b = appendJSON(o.b, st.Fresh)
 	}
-	b = append(b, `,"programme":`...)
-	b = appendJSON(b, st.Programme)
-	b = append(b, `,"events":`...)
+	o.b = append(o.b, `,"programme":`...)
+	o.b = appendJSON(o.b, st.Programme)
+	o.b = append(o.b, `,"events":`...)
 	if st.Events == nil {
-		b = append(b, "null"...)
+		o.b = append(o.b, "null"...)
 	} else {
-		b = append(b, '{')
+		o.b = append(o.b, '{')
 		for i, uid := range slices.Sorted(maps.Keys(st.Events)) {
 			if i > 0 {
-				b = append(b, ',')
+				o.b = append(o.b, ',')
 			}
-			b = appendJSONString(b, uid)
-			b = append(b, ':')
-			b = appendEvent(b, st.Events[uid])
+			o.b = appendJSONString(o.b, uid)
+			o.b = append(o.b, ':')
+			o.b = appendEvent(o.b, st.Events[uid])
+			o.flush(64 << 10)
 		}
-		b = append(b, '}')
+		o.b = append(o.b, '}')
 	}
 	if len(st.Retired) > 0 {
-		b = append(b, `,"retired":`...)
-		b = appendJSON(b, st.Retired)
+		o.b = append(o.b, `,"retired":`...)
+		o.b = appendJSON(o.b, st.Retired)
 	}
-	b = append(b, `,"files":`...)
-	b = appendStringMap(b, st.Files)
+	o.b = append(o.b, `,"files":`...)
+	o.stringMap(st.Files)
 	if len(st.Keys) > 0 {
-		b = append(b, `,"keys":`...)
-		b = appendStringMap(b, st.Keys)
+		o.b = append(o.b, `,"keys":`...)
+		o.stringMap(st.Keys)
 	}
-	b = append(b, "}\n"...)
-	_, err := w.Write(b)
-	return true, err
+	o.b = append(o.b, "}\n"...)
+	o.flush(0)
+	return true, o.err
+}
+
+// jsonOut is JSON being written, in pieces, to w.
+type jsonOut struct {
+	w   io.Writer
+	b   []byte
+	err error
+}
+
+// flush writes what was appended once it is at least at bytes.
+func (o *jsonOut) flush(at int) {
+	if len(o.b) >= at && o.err == nil {
+		_, o.err = o.w.Write(o.b)
+		o.b = o.b[:0]
+	}
+}
+
+// stringMap appends a map of strings, its keys in order.
+func (o *jsonOut) stringMap(m map[string]string) {
+	if m == nil {
+		o.b = append(o.b, "null"...)
+		return
+	}
+	o.b = append(o.b, '{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = appendJSONString(o.b, k)
+		o.b = append(o.b, ':')
+		o.b = appendJSONString(o.b, m[k])
+		o.flush(64 << 10)
+	}
+	o.b = append(o.b, '}')
 }
 
 // appendEvent appends an event as encoding/json writes one.
@@ -120,23 +157,6 @@ func appendEvent(b []byte, ev *Event) []byte {
 	return append(b, '}')
 }
 
-// appendStringMap appends a map of strings, its keys in order.
-func appendStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = appendJSONString(b, m[k])
-	}
-	return append(b, '}')
-}
-
 // jsonTime tells a time encoding/json writes (years 0 to 9999).
 func jsonTime(t time.Time) bool {
 	y := t.Year()
@@ -157,11 +177,13 @@ func appendJSONString(b []byte, s string) []byte {
 		switch c := s[i]; {
 		case c < 0x20 || c == '"' || c == '\\':
 			return appendJSON(b, s)
+		case c == 0xe2 && strings.HasPrefix(s[i+1:], "\x80") && len(s) > i+2 && (s[i+2] == 0xa8 || s[i+2] == 0xa9):
+			return appendJSON(b, s) // U+2028 and U+2029, escaped for JavaScript
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	if !ascii && (!utf8.ValidString(s) || strings.ContainsAny(s, "\u2028\u2029")) {
+	if !ascii && !utf8.ValidString(s) {
 		return appendJSON(b, s)
 	}
 	b = append(b, '"')

@@ -3,6 +3,7 @@ package publish
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -64,6 +65,15 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 		},
 		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Keys: map[string]string{}},
 	}
+	// One written in many pieces.
+	large := NewState()
+	for i := range 3000 {
+		uid := fmt.Sprintf("s%d@example.org", i)
+		large.Events[uid] = &Event{ID: uid, Title: "ë", Start: day1, End: day1, Changed: day1, Fingerprint: strings.Repeat("f", 64), Tracks: []string{"main"}, Room: "Сала"}
+		large.Files[fmt.Sprintf("sessions/s%d.ics", i)] = strings.Repeat("d", 64)
+		large.Keys[fmt.Sprintf("sessions/s%d.ics", i)] = strings.Repeat("k", 32)
+	}
+	states = append(states, large)
 	for _, st := range states {
 		sameAsLibraryJSON(t, st)
 	}
