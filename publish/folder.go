@@ -59,6 +59,9 @@ type Options struct {
 	// inPlace publishes file by file even where the folder could be
 	// swapped whole, so that tests reach that way on any machine.
 	inPlace bool
+	// digestOnWrite leaves the digest of a file the last build did not
+	// publish to be worked out as it is written, in the same pass.
+	digestOnWrite bool
 }
 
 // Report says what a build did.
@@ -118,6 +121,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	rep.Rebuilt, rep.Recovered = b.rebuilt, b.recovered
+	opts.digestOnWrite = true
 	pl, err := NewPlan(ctx, prev, p, opts, func(rel string) ([]byte, error) {
 		return readRegular(filepath.Join(dir, filepath.FromSlash(rel)))
 	})
@@ -132,7 +136,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	existing := folder.listing()
 	var changed []int
 	for i, f := range files {
-		if existing.regular(f.rel) && prev.Files[f.rel] == digests[i] {
+		if digests[i] != "" && existing.regular(f.rel) && prev.Files[f.rel] == digests[i] {
 			rep.Unchanged++
 			continue
 		}
@@ -197,7 +201,7 @@ func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFi
 		bw := <-buffers
 		defer func() { buffers <- bw }()
 		f := files[changed[j]]
-		staged, err := stageFile(dir, f.rel, bw, func(w io.Writer) error { return f.write(w, e) })
+		staged, err := stageFile(dir, f.rel, bw, b.plan.writer(changed[j]))
 		b.staged[j] = staged
 		return err
 	})
@@ -227,6 +231,7 @@ func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFi
 		b.staged[i].temp = ""
 	}
 	rep.Written = len(changed)
+	b.plan.settle()
 	left, removeErr := removeStale(dir, stale, next.Files)
 	rep.Removed = len(stale) - len(left)
 	for _, rel := range left {

@@ -66,7 +66,9 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	}
 	files = append(files, outputFile{rel: "index.html", page: page})
 	// A calendar made of the same parts as last time has the same bytes:
-	// only the others are digested.
+	// only the others are digested, and a file the last build did not
+	// publish, which is written whatever its digest, is digested as it is
+	// written when the target says so (digests "" until then).
 	digests, keys := make([]string, len(files)), make([]string, len(files))
 	err := parallel(ctx, len(files), func(i int) error {
 		f := files[i]
@@ -76,6 +78,9 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 				digests[i] = d
 				return nil
 			}
+		}
+		if _, published := prev.Files[f.rel]; opts.digestOnWrite && !published {
+			return nil
 		}
 		h := sha256.New()
 		if err := f.write(h, e); err != nil {
@@ -113,6 +118,30 @@ func (pl *Plan) ContentType(i int) string {
 
 // Write writes the i-th file's bytes to w.
 func (pl *Plan) Write(w io.Writer, i int) error { return pl.files[i].write(w, pl.enc) }
+
+// writer writes the i-th file, working out its digest on the way where
+// the plan has none yet, into the bookkeeping too. Files are written on
+// several goroutines, each file by one.
+func (pl *Plan) writer(i int) func(io.Writer) error {
+	if pl.digests[i] != "" {
+		return func(w io.Writer) error { return pl.Write(w, i) }
+	}
+	return func(w io.Writer) error {
+		h := sha256.New()
+		if err := pl.Write(io.MultiWriter(w, h), i); err != nil {
+			return err
+		}
+		pl.digests[i] = hex.EncodeToString(h.Sum(nil))
+		return nil
+	}
+}
+
+// settle puts the digests worked out while writing into the bookkeeping.
+func (pl *Plan) settle() {
+	for i, f := range pl.files {
+		pl.State.Files[f.rel] = pl.digests[i]
+	}
+}
 
 // planState works out the bookkeeping of a build, without fingerprints
 // yet, and the programme to write: p's sessions, then those removed from

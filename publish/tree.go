@@ -117,7 +117,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		}
 		bw := <-buffers
 		defer func() { buffers <- bw }()
-		if err := createFile(to, bw, func(w io.Writer) error { return f.write(w, e) }); err != nil {
+		if err := createFile(to, bw, b.plan.writer(i)); err != nil {
 			return fmt.Errorf("writing %s: %w", f.rel, err)
 		}
 		return nil
@@ -128,6 +128,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, sub := range subfolders {
 		os.Remove(filepath.Join(staging, sub)) // only when it is left empty
 	}
+	b.plan.settle()
 	next.Fresh = freshness(b.opts.Source, staging, b.plan.all, next, b.opts)
 	if err := createFile(filepath.Join(staging, stateName), bufio.NewWriterSize(nil, 64<<10), next.writeTo); err != nil {
 		return fmt.Errorf("writing the bookkeeping %s: %w", stateName, err)
