@@ -29,9 +29,11 @@ type Plan struct {
 
 // NewPlan plans a build of p over the bookkeeping of the last one, prev:
 // ids kept, every event rendered once, fingerprinted and given its
-// SEQUENCE, every file's bytes digested. published reads a file as the
-// last build published it: the events of sessions removed since are
-// written cancelled from there.
+// SEQUENCE, every file's bytes digested (kept from prev where the file's
+// key is the same; for the output folder, left to the writing where prev
+// has no such file). published reads a file as the last build published
+// it: the events of sessions removed since are written cancelled from
+// there.
 func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options, published func(rel string) ([]byte, error)) (*Plan, error) {
 	prev.KeepIDs(p)
 	next, all, kept := planState(prev, p, opts, published)
