@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -144,7 +145,7 @@ func UpToDate(dir string, programme []byte, settings []string, read func(name st
 	if src.digest() != fr.Source {
 		return nil, false
 	}
-	if !sameFolders(folderTimes(dir), fr.Folders) {
+	if !maps.Equal(folderTimes(dir), fr.Folders) {
 		return nil, false
 	}
 	for _, rel := range fr.Top {
@@ -164,18 +165,6 @@ func folderTimes(dir string) map[string]int64 {
 		}
 	}
 	return out
-}
-
-func sameFolders(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // freshness is what the bookkeeping of a build from src remembers, the

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,7 @@ func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
 		p := programme(t, step.sessions...)
 		rep := at(t, swapped, now, p)
 		at(t, inPlace, now, programme(t, step.sessions...), func(o *Options) { o.inPlace = true })
-		if got, want := published(t, swapped), published(t, inPlace); !equalFiles(got, want) {
+		if got, want := published(t, swapped), published(t, inPlace); !maps.Equal(got, want) {
 			t.Fatalf("%s: the swapped folder publishes %s\nfile by file: %s", step.name, describe(got), describe(want))
 		}
 		// The bookkeeping knows every file's bytes, whether its digest
@@ -140,18 +141,6 @@ func write(t *testing.T, name, data string) {
 	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func equalFiles(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // describe lists files with the start of their bytes.
@@ -219,7 +208,7 @@ func TestReplacedFileNeverComesBack(t *testing.T) {
 			}
 		}
 	}
-	if !equalFiles(folders["swap"], folders["in place"]) {
+	if !maps.Equal(folders["swap"], folders["in place"]) {
 		t.Errorf("swapped: %s\nfile by file: %s", describe(folders["swap"]), describe(folders["in place"]))
 	}
 }

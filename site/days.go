@@ -111,19 +111,14 @@ func writeDay(b *bytes.Buffer, d *dayData) bool {
 		b.WriteString(`" download>`)
 		escapeHTML(b, w.File)
 		b.WriteString("</a></li>")
-		if s.Google != "" {
-			b.WriteString("\n<li><a href=\"")
-			escapeURL(b, string(s.Google), false)
-			b.WriteString(`">`)
-			escapeHTML(b, w.AddGoogle)
-			b.WriteString("</a></li>")
-		}
-		if s.Outlook != "" {
-			b.WriteString("\n<li><a href=\"")
-			escapeURL(b, string(s.Outlook), false)
-			b.WriteString(`">`)
-			escapeHTML(b, w.AddOutlook)
-			b.WriteString("</a></li>")
+		for _, l := range [2]struct{ url, label string }{{string(s.Google), w.AddGoogle}, {string(s.Outlook), w.AddOutlook}} {
+			if l.url != "" {
+				b.WriteString("\n<li><a href=\"")
+				escapeURL(b, l.url, false)
+				b.WriteString(`">`)
+				escapeHTML(b, l.label)
+				b.WriteString("</a></li>")
+			}
 		}
 		b.WriteString("\n</ul>\n</div>\n</li>\n")
 	}
