@@ -128,7 +128,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if err != nil {
 		return rep, err
 	}
-	next, files, digests, e := pl.State, pl.files, pl.digests, pl.enc
+	next, files, digests := pl.State, pl.files, pl.digests
 	b.plan = pl
 	if folderErr != nil {
 		return rep, folderErr
@@ -159,7 +159,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		os.Remove(filepath.Join(dir, pendingName))
 		return rep, nil
 	}
-	err = b.publishTree(ctx, files, changed, next, e, prev)
+	err = b.publishTree(ctx, files, changed, next, prev)
 	if err == nil {
 		rep.Written, rep.Removed, rep.spared = len(changed), len(stale), b.spared
 		return rep, nil
@@ -173,7 +173,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		os.RemoveAll(b.spare.path)
 	}
 	b.spare = nil
-	return b.publishInPlace(ctx, rep, files, changed, stale, next, e, prev)
+	return b.publishInPlace(ctx, rep, files, changed, stale, next)
 }
 
 // publishInPlace publishes where the output folder cannot be swapped
@@ -181,7 +181,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 // only when all are written are they renamed into place, one by one. A
 // kill during the renames leaves some calendars old and some new, until
 // the next build.
-func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFile, changed []int, stale []string, next *State, e *ical.Encoder, prev *State) (Report, error) {
+func (b *build) publishInPlace(ctx context.Context, rep Report, files []outputFile, changed []int, stale []string, next *State) (Report, error) {
 	dir := b.dir
 	for _, i := range changed {
 		if sub := path.Dir(files[i].rel); sub != "." {

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/agendacal/agendacal/ical"
 )
 
 // errCannotSwap says that the output folder cannot be exchanged with a new
@@ -45,7 +44,7 @@ func besideDir(dir string) string {
 // file and folder agendacal did not write linked or recreated as it is),
 // then exchanges the two trees in one atomic step. A kill at any instant
 // leaves either the old tree or the new one at dir, never a mix.
-func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, e *ical.Encoder, prev *State) error {
+func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, prev *State) error {
 	if b.opts.inPlace || !canSwap(b.dir) {
 		return errCannotSwap
 	}
