@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-
 )
 
 // errCannotSwap says that the output folder cannot be exchanged with a new
