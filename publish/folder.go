@@ -167,12 +167,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if !errors.Is(err, errCannotSwap) {
 		return rep, err
 	}
-	os.RemoveAll(b.staging)
-	b.staging = ""
-	if b.spare != nil && b.spare.made {
-		os.RemoveAll(b.spare.path)
-	}
-	b.spare = nil
+	b.dropStaging()
 	return b.publishInPlace(ctx, rep, files, changed, stale, next)
 }
 
@@ -281,15 +276,23 @@ func (b *build) undo() {
 			os.Remove(f.temp)
 		}
 	}
+	b.dropStaging()
+	for _, d := range b.made {
+		os.Remove(d) // only when empty
+	}
+}
+
+// dropStaging removes the tree this build was assembling beside the
+// folder, where the build made it (a spare that was there before stays:
+// the next build takes from it only what it can vouch for), and forgets it.
+func (b *build) dropStaging() {
 	if b.staging != "" {
 		os.RemoveAll(b.staging)
 	}
 	if b.spare != nil && b.spare.made {
 		os.RemoveAll(b.spare.path)
 	}
-	for _, d := range b.made {
-		os.Remove(d) // only when empty
-	}
+	b.staging, b.spare = "", nil
 }
 
 // previous returns the bookkeeping of the last build: read from

@@ -122,8 +122,8 @@ func (pl *Plan) ContentType(i int) string {
 func (pl *Plan) Write(w io.Writer, i int) error { return pl.files[i].write(w, pl.enc) }
 
 // writer writes the i-th file, working out its digest on the way where
-// the plan has none yet, into the bookkeeping too. Files are written on
-// several goroutines, each file by one.
+// the plan has none yet (settle then puts it into the bookkeeping). Files
+// are written on several goroutines, each file by one.
 func (pl *Plan) writer(i int) func(io.Writer) error {
 	if pl.digests[i] != "" {
 		return func(w io.Writer) error { return pl.Write(w, i) }
