@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -273,17 +272,18 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 // printing its problems. It fails when the programme has errors, or
 // warnings under --strict.
 func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
-	prog, _, err := loadSource(c, env)
+	prog, _, err := loadSource(c, env, nil)
 	return prog, err
 }
 
 // loadSource is load, also returning what the programme was read from:
-// its files, and the warnings it gave.
-func loadSource(c *cli.Context, env *environment) (*agenda.Programme, *publish.Source, error) {
+// its files, and the warnings it gave. data is the programme file's bytes
+// where they were read already, else nil.
+func loadSource(c *cli.Context, env *environment, data []byte) (*agenda.Programme, *publish.Source, error) {
 	if c.NArg() != 1 {
 		return nil, nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
 	}
-	prog, problems, src, err := parseFile(c, env, c.Args().First())
+	prog, problems, src, err := parseFile(c, env, c.Args().First(), data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -309,17 +309,19 @@ func loadSource(c *cli.Context, env *environment) (*agenda.Programme, *publish.S
 }
 
 // parseFile reads and parses a programme file (- for standard input),
-// refusing one larger than --max-size as a problem of the file.
-func parseFile(c *cli.Context, env *environment, name string) (*agenda.Programme, agenda.Problems, *publish.Source, error) {
+// refusing one larger than --max-size as a problem of the file. data is
+// the file's bytes where they were read already (at most --max-size and
+// one byte), else nil.
+func parseFile(c *cli.Context, env *environment, name string, data []byte) (*agenda.Programme, agenda.Problems, *publish.Source, error) {
 	limit, err := parseSize(c.String("max-size"))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var data []byte
-	if name == "-" {
+	switch {
+	case name == "-":
 		name = "<stdin>"
 		data, err = readUpTo(env.stdin, 0, limit)
-	} else {
+	case data == nil:
 		data, err = readLimited(name, limit)
 	}
 	if err != nil {
@@ -369,14 +371,24 @@ func readLimited(path string, limit int64) ([]byte, error) {
 }
 
 // readUpTo reads at most limit+1 bytes; size, when known, sets the buffer
-// at once.
+// at once. (bytes.Buffer would zero a buffer it grows, and outgrow one that
+// fits exactly: for a programme of megabytes, as long as reading it.)
 func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if size > 0 {
-		buf.Grow(int(min(size, limit) + 1))
+	buf := make([]byte, 0, max(min(size, limit)+1, 512))
+	r = io.LimitReader(r, limit+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	return buf.Bytes(), err
 }
 
 func unwrapPath(err error) error {
@@ -401,7 +413,7 @@ func check(c *cli.Context, env *environment) error {
 	var all agenda.Problems
 	failed := false
 	for _, name := range c.Args().Slice() {
-		_, problems, _, err := parseFile(c, env, name)
+		_, problems, _, err := parseFile(c, env, name, nil)
 		if err != nil {
 			return err
 		}
@@ -423,14 +435,15 @@ func build(c *cli.Context, env *environment) error {
 		return err
 	}
 	out := c.String("out")
-	if upToDate(c, env, out, stamp) {
+	data, fresh := upToDate(c, env, out, stamp)
+	if fresh {
 		return nil
 	}
 	var ahead *publish.ReadAhead
 	if out != "-" && !strings.HasPrefix(out, "s3://") && strings.TrimSpace(out) != "" {
 		ahead = publish.StartReadAhead(out)
 	}
-	prog, src, err := loadSource(c, env)
+	prog, src, err := loadSource(c, env, data)
 	if err != nil {
 		return err
 	}
@@ -484,30 +497,34 @@ func build(c *cli.Context, env *environment) error {
 // upToDate tells whether the output folder already holds what this build
 // would publish, from the programme's bytes alone (publish.UpToDate): cron's
 // common case, at the cost of reading the file. The warnings the programme
-// gave are printed again.
-func upToDate(c *cli.Context, env *environment, out string, now time.Time) bool {
+// gave are printed again. data is the programme file as read, for the
+// build to parse when the folder is not up to date (nil if unread).
+func upToDate(c *cli.Context, env *environment, out string, now time.Time) (data []byte, fresh bool) {
 	name := c.Args().First()
 	if c.NArg() != 1 || name == "-" || out == "-" || strings.HasPrefix(out, "s3://") || strings.TrimSpace(out) == "" {
-		return false
+		return nil, false
 	}
 	limit, err := parseSize(c.String("max-size"))
 	if err != nil {
-		return false
+		return nil, false
 	}
-	data, err := readLimited(name, limit)
-	if err != nil || int64(len(data)) > limit {
-		return false
+	data, err = readLimited(name, limit)
+	if err != nil {
+		return nil, false
+	}
+	if int64(len(data)) > limit {
+		return data, false
 	}
 	remarks, ok := publish.UpToDate(out, data, buildSettings(c), includedFiles(c, limit), now)
 	if !ok || len(remarks) > 0 && c.Bool("strict") {
-		return false
+		return data, false
 	}
 	if !c.Bool("quiet") {
 		for _, r := range remarks {
 			fmt.Fprintln(env.stderr, r)
 		}
 	}
-	return true
+	return data, true
 }
 
 // buildSettings is what decides a build's output besides the programme's
