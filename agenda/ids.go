@@ -270,68 +270,86 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 			candidates = append(candidates, old)
 		}
 	}
-	type keyFunc func(date, title, location string, start time.Time) string
-	// An instant, as a key: seconds and nanoseconds since 1970.
-	instant := func(t time.Time) string {
-		return strconv.FormatInt(t.Unix(), 10) + "." + strconv.Itoa(t.Nanosecond())
-	}
 	passes := []struct {
-		key    keyFunc
+		key    func(date, title, location string, start time.Time) idKey
 		unique bool // match only where the key leaves one on each side
 	}{
-		{key: func(d, t, _ string, s time.Time) string { return d + "\x00" + t + "\x00" + instant(s) }},
-		{key: func(d, t, _ string, _ time.Time) string { return d + "\x00" + t }},
-		{key: func(d, _, l string, s time.Time) string { return d + "\x00" + l + "\x00" + instant(s) }},
-		{key: func(d, _, _ string, s time.Time) string { return d + "\x00" + instant(s) }},
-		{key: func(d, _, l string, _ time.Time) string { return d + "\x00" + l }, unique: true},
+		{key: func(d, t, _ string, s time.Time) idKey { return idKey{date: d, title: t, sec: s.Unix(), nsec: s.Nanosecond()} }},
+		{key: func(d, t, _ string, _ time.Time) idKey { return idKey{date: d, title: t} }},
+		{key: func(d, _, l string, s time.Time) idKey { return idKey{date: d, location: l, sec: s.Unix(), nsec: s.Nanosecond()} }},
+		{key: func(d, _, _ string, s time.Time) idKey { return idKey{date: d, sec: s.Unix(), nsec: s.Nanosecond()} }},
+		{key: func(d, _, l string, _ time.Time) idKey { return idKey{date: d, location: l} }, unique: true},
 	}
 	digests := make([][2]string, len(open)) // of each open session's title and place
 	for n, s := range open {
 		digests[n] = [2]string{Digest(s.Title), Digest(s.Location)}
 	}
-	kept := map[*Session]string{}
+	kept := make([]string, len(open)) // the id each open session keeps, or ""
 	used := make([]bool, len(candidates))
-	byID := map[string]*Session{}
-	for _, s := range open {
-		byID[strings.ToLower(s.ID)] = s
+	byID := map[string]int{}
+	for n, s := range open {
+		byID[strings.ToLower(s.ID)] = n
 	}
 	for i, old := range candidates {
-		if s := byID[strings.ToLower(old.ID)]; old.OnlyID && s != nil {
-			used[i], kept[s] = true, old.ID
+		if n, ok := byID[strings.ToLower(old.ID)]; old.OnlyID && ok {
+			used[i], kept[n] = true, old.ID
 		}
 	}
-	for n, pass := range passes {
-		byKey := map[string][]int{}
-		for i, old := range candidates {
-			if !used[i] && !old.OnlyID && (n == 0 || !old.Removed) {
-				k := pass.key(old.Date, old.Title, old.Location, old.Start)
-				byKey[k] = append(byKey[k], i)
-			}
-		}
-		newByKey := map[string][]*Session{}
-		for n, s := range open {
-			if _, done := kept[s]; !done {
-				k := pass.key(s.Date, digests[n][0], digests[n][1], s.Start)
-				newByKey[k] = append(newByKey[k], s)
-			}
-		}
-		for k, news := range newByKey {
-			olds := byKey[k]
-			if pass.unique && (len(olds) != 1 || len(news) != 1) {
+	// Each pass pairs the candidates with a key, in their order, with the
+	// open sessions of that key, in theirs: first with first, second
+	// with second.
+	next := make([]int, len(candidates)) // the next candidate of the same key, or -1
+	for p, pass := range passes {
+		first := make(map[idKey]int, len(candidates))
+		for i := len(candidates) - 1; i >= 0; i-- {
+			old := candidates[i]
+			if used[i] || old.OnlyID || p > 0 && old.Removed {
 				continue
 			}
-			for i := 0; i < len(olds) && i < len(news); i++ {
-				used[olds[i]] = true
-				kept[news[i]] = candidates[olds[i]].ID
+			k := pass.key(old.Date, old.Title, old.Location, old.Start)
+			next[i] = -1
+			if j, ok := first[k]; ok {
+				next[i] = j
+			}
+			first[k] = i
+		}
+		if len(first) == 0 {
+			break
+		}
+		var opens map[idKey]int // open sessions of each key
+		if pass.unique {
+			opens = map[idKey]int{}
+			for n, s := range open {
+				if kept[n] == "" {
+					opens[pass.key(s.Date, digests[n][0], digests[n][1], s.Start)]++
+				}
+			}
+		}
+		for n, s := range open {
+			if kept[n] != "" {
+				continue
+			}
+			k := pass.key(s.Date, digests[n][0], digests[n][1], s.Start)
+			i, ok := first[k]
+			if !ok || pass.unique && (next[i] >= 0 || opens[k] != 1) {
+				continue
+			}
+			used[i], kept[n] = true, candidates[i].ID
+			if next[i] >= 0 {
+				first[k] = next[i]
+			} else {
+				delete(first, k)
 			}
 		}
 	}
-	for s, id := range kept {
-		s.ID = id
-		taken[strings.ToLower(id)] = true
+	for n, s := range open {
+		if kept[n] != "" {
+			s.ID = kept[n]
+			taken[strings.ToLower(s.ID)] = true
+		}
 	}
-	for _, s := range open {
-		if _, ok := kept[s]; ok {
+	for n, s := range open {
+		if kept[n] != "" {
 			continue
 		}
 		base := derivedID(s.Date, s.Title)
@@ -342,6 +360,15 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		taken[id] = true
 		s.ID = id
 	}
+}
+
+// idKey is what a pass of KeepIDs matches sessions by: the date, and the
+// digests of title and place and the start (seconds and nanoseconds since
+// 1970) where the pass matches by them, else zero.
+type idKey struct {
+	date, title, location string
+	sec                   int64
+	nsec                  int
 }
 
 // numbered is the n-th id derived from base (base-2, base-3, …), cut so

@@ -104,7 +104,9 @@ type Memory struct {
 // given out under before (agenda.Programme.KeepIDs).
 func (m *Memory) KeepIDs(p *agenda.Programme) {
 	if len(m.Events) > 0 || len(m.Retired) > 0 {
-		p.KeepIDs(m.published(), m.reserved())
+		pub := m.published()
+		res := m.reserved()
+		p.KeepIDs(pub, res)
 	}
 }
 
