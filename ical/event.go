@@ -57,16 +57,20 @@ func (w *lineWriter) text(value string) {
 }
 
 func (w *lineWriter) appendText(value string) {
+	done := 0
 	for i := 0; i < len(value); i++ {
-		switch c := value[i]; c {
-		case '\\', ';', ',':
-			w.line = append(w.line, '\\', c)
-		case '\n':
-			w.line = append(w.line, '\\', 'n')
-		default:
-			w.line = append(w.line, c)
+		c := value[i]
+		if c != '\\' && c != ';' && c != ',' && c != '\n' {
+			continue
 		}
+		w.line = append(w.line, value[done:i]...)
+		if c == '\n' {
+			c = 'n'
+		}
+		w.line = append(w.line, '\\', c)
+		done = i + 1
 	}
+	w.line = append(w.line, value[done:]...)
 }
 
 // raw ends the line with a value written as it is (dates, numbers, URIs).
@@ -108,20 +112,34 @@ func (w *lineWriter) end() {
 }
 
 // foldPoint is where the library ends a line of at most max octets taken
-// from the start of s.
+// from the start of s. It counts each rune's octets as the library does,
+// utf8.RuneLen of the decoded rune: three for each byte that is not UTF-8.
 func foldPoint(max int, s []byte) int {
 	length, boundary := 0, -1
-	var last rune
+	afterGT := false // the last rune was '>'
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c == ' ' || c == '<' || afterGT {
+				boundary = i
+			}
+			afterGT = c == '>'
+			if length+1 > max {
+				break
+			}
+			length++
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(s[i:])
-		if r == ' ' || r == '<' || last == '>' {
+		if afterGT {
 			boundary = i
 		}
-		last = r
-		if length+utf8.RuneLen(r) > max {
+		afterGT = false
+		n := utf8.RuneLen(r)
+		if length+n > max {
 			break
 		}
-		length += utf8.RuneLen(r)
+		length += n
 		i += size
 	}
 	if boundary > 0 {

@@ -43,7 +43,13 @@ func cleanLine(s string) string {
 }
 
 func isClean(s string, multiLine bool) bool {
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if r == utf8.RuneError || isControl(r) && !(r == '\t' || multiLine && r == '\n') || !multiLine && (r == '\u2028' || r == '\u2029') {
 			return false
 		}

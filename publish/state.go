@@ -104,9 +104,7 @@ type Memory struct {
 // given out under before (agenda.Programme.KeepIDs).
 func (m *Memory) KeepIDs(p *agenda.Programme) {
 	if len(m.Events) > 0 || len(m.Retired) > 0 {
-		pub := m.published()
-		res := m.reserved()
-		p.KeepIDs(pub, res)
+		p.KeepIDs(m.published(), m.reserved())
 	}
 }
 
