@@ -274,9 +274,13 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		key    func(date, title, location string, start time.Time) idKey
 		unique bool // match only where the key leaves one on each side
 	}{
-		{key: func(d, t, _ string, s time.Time) idKey { return idKey{date: d, title: t, sec: s.Unix(), nsec: s.Nanosecond()} }},
+		{key: func(d, t, _ string, s time.Time) idKey {
+			return idKey{date: d, title: t, sec: s.Unix(), nsec: s.Nanosecond()}
+		}},
 		{key: func(d, t, _ string, _ time.Time) idKey { return idKey{date: d, title: t} }},
-		{key: func(d, _, l string, s time.Time) idKey { return idKey{date: d, location: l, sec: s.Unix(), nsec: s.Nanosecond()} }},
+		{key: func(d, _, l string, s time.Time) idKey {
+			return idKey{date: d, location: l, sec: s.Unix(), nsec: s.Nanosecond()}
+		}},
 		{key: func(d, _, _ string, s time.Time) idKey { return idKey{date: d, sec: s.Unix(), nsec: s.Nanosecond()} }},
 		{key: func(d, _, l string, _ time.Time) idKey { return idKey{date: d, location: l} }, unique: true},
 	}
