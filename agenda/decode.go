@@ -486,7 +486,13 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
 	bidi := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			i++ // printable ASCII: nothing to look at
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case oneLine && (r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'):
 			d.errorf(n, "%s must be one line: remove the line break", what)

@@ -57,6 +57,9 @@ func fastDocument(data []byte) *yaml.Node {
 // characters yaml.v3 takes for line breaks or refuses (U+2028, U+2029,
 // U+FEFF, U+FFFE, U+FFFF).
 func fastSubset(src string) bool {
+	if startsWithMarker(src) {
+		return false
+	}
 	for i := 0; i < len(src); i++ {
 		// Eight printable ASCII characters at a time: no byte below 0x20
 		// or above 0x7e.
@@ -72,29 +75,35 @@ func fastSubset(src string) bool {
 		if i == len(src) {
 			break
 		}
-		c := src[i]
-		if c >= 0x20 && c < 0x7f {
-			continue
-		}
-		next := src[i:min(i+3, len(src))]
-		switch {
-		case c < 0x20 && c != '\n', c == 0x7f:
+		// Only line feeds, control characters and the lead bytes of C1
+		// controls (0xc2), U+2028 and U+2029 (0xe2) and U+FEFF, U+FFFE
+		// and U+FFFF (0xef) need a look.
+		switch c := src[i]; {
+		case c >= 0x20 && c < 0x7f:
+		case c == '\n':
+			if startsWithMarker(src[i+1:]) {
+				return false
+			}
+		case c < 0x20, c == 0x7f:
 			return false
-		case c == 0xc2 && len(next) >= 2 && next[1] >= 0x80 && next[1] <= 0x9f:
-			return false // a C1 control
-		case next == "\u2028", next == "\u2029", next == "\uFEFF", next == "\uFFFE", next == "\uFFFF":
-			return false
+		case c == 0xc2:
+			if i+1 < len(src) && src[i+1] >= 0x80 && src[i+1] <= 0x9f {
+				return false // a C1 control
+			}
+		case c == 0xe2, c == 0xef:
+			switch src[i:min(i+3, len(src))] {
+			case "\u2028", "\u2029", "\uFEFF", "\uFFFE", "\uFFFF":
+				return false
+			}
 		}
 	}
-	if !utf8.ValidString(src) {
-		return false
-	}
-	for _, marker := range []string{"---", "...", "%"} {
-		if strings.HasPrefix(src, marker) || strings.Contains(src, "\n"+marker) {
-			return false
-		}
-	}
-	return true
+	return utf8.ValidString(src)
+}
+
+// startsWithMarker tells a line that starts like a document marker or a
+// directive.
+func startsWithMarker(line string) bool {
+	return strings.HasPrefix(line, "---") || strings.HasPrefix(line, "...") || strings.HasPrefix(line, "%")
 }
 
 // fastParser is the state of fastDocument. Every method that reads a block

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxIDLength bounds ids, which become file names and UIDs.
@@ -88,32 +90,47 @@ func shortHash(s string) string {
 // joins the words with '-', cut at a word boundary within max bytes; cut
 // tells whether anything was left out.
 func slugify(s string, max int) (slug string, cut bool) {
-	var b strings.Builder
+	b := make([]byte, 0, min(len(s), max))
 	pendingDash := false
-	for _, r := range strings.ToLower(s) {
-		t := transliterate(r)
+	for i := 0; i < len(s); {
+		// The rune's spelling: ASCII is lower-cased and taken as it is,
+		// the rest lower-cased as strings.ToLower does and transliterated.
+		var t string
+		if c := s[i]; c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				t = s[i : i+1]
+			case 'A' <= c && c <= 'Z':
+				t = lowerLetters[c-'A' : c-'A'+1]
+			}
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			t = transliterate(unicode.ToLower(r))
+			i += size
+		}
 		if t == "\x00" {
 			continue // a letter with no sound of its own, inside a word
 		}
 		if t == "" {
-			pendingDash = b.Len() > 0
+			pendingDash = len(b) > 0
 			continue
 		}
 		if pendingDash {
-			if b.Len()+1+len(t) > max {
+			if len(b)+1+len(t) > max {
 				cut = true
 				break
 			}
-			b.WriteByte('-')
+			b = append(b, '-')
 			pendingDash = false
 		}
-		if b.Len()+len(t) > max {
+		if len(b)+len(t) > max {
 			cut = true
 			break
 		}
-		b.WriteString(t)
+		b = append(b, t...)
 	}
-	out := b.String()
+	out := string(b)
 	if cut && !pendingDash {
 		// Cut back to a whole word where there is one.
 		if i := strings.LastIndexByte(out, '-'); i > 0 {
@@ -122,6 +139,8 @@ func slugify(s string, max int) (slug string, cut bool) {
 	}
 	return strings.TrimSuffix(out, "-"), cut
 }
+
+const lowerLetters = "abcdefghijklmnopqrstuvwxyz"
 
 // transliterate returns the ASCII spelling of a lower-case rune for use in
 // ids: itself for letters and digits, a Latin spelling for the accented
