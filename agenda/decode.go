@@ -510,7 +510,7 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 	}
 	if oneLine {
 		s = strings.TrimSpace(s)
-		if strings.TrimFunc(s, isInvisible) == "" {
+		if strings.IndexFunc(s, isVisible) < 0 {
 			return "" // nothing a reader would see: as good as empty
 		}
 		return s
@@ -529,6 +529,8 @@ func isBidiControl(r rune) bool {
 func isInvisible(r rune) bool {
 	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
 }
+
+func isVisible(r rune) bool { return !isInvisible(r) }
 
 // list returns the items of a sequence node, or records that n is not one.
 func (d *decoder) list(n *yaml.Node, what, example string) []*yaml.Node {

@@ -88,9 +88,8 @@ type Encoder struct {
 	// at their size.
 	buffers sync.Pool
 	// headers holds the serialised calendar properties by the calendar's
-	// kind: thousands of session files share one.
-	mu      sync.Mutex
-	headers map[headerKey][]byte
+	// kind (headerKey → *part): thousands of session files share one.
+	headers sync.Map
 	// layout is the digest of a sample of what encode writes around the
 	// events, for Key.
 	layoutOnce sync.Once
@@ -263,23 +262,19 @@ func (e *Encoder) Key(c Calendar) string {
 		return ""
 	}
 	e.layoutOnce.Do(e.sampleLayout)
-	h := sha256.New()
-	h.Write(e.layout[:])
-	var word [8]byte
-	number := func(v int64) {
-		binary.LittleEndian.PutUint64(word[:], uint64(v))
-		h.Write(word[:])
-	}
+	// What the key is made of is gathered and digested at once: headers
+	// and VTIMEZONEs by their digests, then a fixed-size record of each
+	// event (and, with an alarm, its title, whose length goes before it).
+	k := make([]byte, 0, 3*sha256.Size+64+(sha256.Size+16)*len(c.Sessions))
+	number := func(v int64) { k = binary.LittleEndian.AppendUint64(k, uint64(v)) }
 	text := func(b string) {
 		number(int64(len(b)))
-		io.WriteString(h, b)
+		k = append(k, b...)
 	}
-	number(int64(len(header)))
-	h.Write(header)
+	k = append(k, e.layout[:]...)
+	k = append(k, header.sum[:]...)
 	if len(c.Sessions) > 0 {
-		vtimezone := e.zone.vtimezone(span(c.Sessions))
-		number(int64(len(vtimezone)))
-		h.Write(vtimezone)
+		k = append(k, e.zone.vtimezone(span(c.Sessions)).sum[:]...)
 	}
 	number(int64(c.Alarm))
 	text(c.Method)
@@ -290,11 +285,11 @@ func (e *Encoder) Key(c Calendar) string {
 	for _, s := range c.Sessions {
 		rev := Revision{Changed: e.opts.Stamp}
 		if i, ok := e.index[s]; ok {
-			h.Write(e.sums[i][:])
+			k = append(k, e.sums[i][:]...)
 			rev = e.revisions[i]
 		} else {
 			sum := sha256.Sum256(e.serialiseEvent(s))
-			h.Write(sum[:])
+			k = append(k, sum[:]...)
 		}
 		number(int64(rev.Sequence))
 		number(rev.Changed.Unix()) // written to the second
@@ -302,7 +297,8 @@ func (e *Encoder) Key(c Calendar) string {
 			text(s.Title)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(k)
+	return hex.EncodeToString(sum[:16])
 }
 
 // Revise sets the revision a prepared session's event is written with.
@@ -380,11 +376,11 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(header); err != nil {
+	if _, err := w.Write(header.text); err != nil {
 		return err
 	}
 	if len(c.Sessions) > 0 {
-		if _, err := w.Write(e.zone.vtimezone(span(c.Sessions))); err != nil {
+		if _, err := w.Write(e.zone.vtimezone(span(c.Sessions)).text); err != nil {
 			return err
 		}
 	}
@@ -432,12 +428,10 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 
 // headerOf returns the serialised start of a calendar: BEGIN:VCALENDAR and
 // the calendar's own properties.
-func (e *Encoder) headerOf(c Calendar) ([]byte, error) {
+func (e *Encoder) headerOf(c Calendar) (*part, error) {
 	key := headerKey{track: c.Track, subtitle: c.Subtitle, feed: c.Feed, method: c.Method}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if h, ok := e.headers[key]; ok {
-		return h, nil
+	if h, ok := e.headers.Load(key); ok {
+		return h.(*part), nil
 	}
 	buf := bytes.NewBufferString("BEGIN:VCALENDAR\r\n")
 	for _, prop := range e.header(c).CalendarProperties {
@@ -445,12 +439,18 @@ func (e *Encoder) headerOf(c Calendar) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if e.headers == nil {
-		e.headers = map[headerKey][]byte{}
-	}
-	e.headers[key] = buf.Bytes()
-	return buf.Bytes(), nil
+	h, _ := e.headers.LoadOrStore(key, newPart(buf.Bytes()))
+	return h.(*part), nil
 }
+
+// part is calendar text written once and shared by many calendars (a
+// header, a VTIMEZONE), with its SHA-256 for their keys.
+type part struct {
+	text []byte
+	sum  [sha256.Size]byte
+}
+
+func newPart(text []byte) *part { return &part{text: text, sum: sha256.Sum256(text)} }
 
 // header holds the calendar's own properties.
 func (e *Encoder) header(c Calendar) *ics.Calendar {

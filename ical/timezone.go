@@ -33,8 +33,10 @@ type zone struct {
 	// first event to two years after the last event.
 	changes []agenda.ClockChange
 
-	mu    sync.Mutex
-	texts map[spanKey][]byte
+	// texts are the VTIMEZONEs written, by span: spanKey → *part.
+	texts sync.Map
+	// none is the VTIMEZONE of UTC: nothing.
+	none part
 }
 
 // spanKey is what a VTIMEZONE depends on: the years of the events and the
@@ -70,14 +72,14 @@ func newZone(name string, loc *time.Location, first, last time.Time) *zone {
 		changes = append(agenda.ClockChanges(loc, earlier, from), changes...)
 		from = earlier
 	}
-	return &zone{name: name, loc: loc, utc: utcNames[name], changes: changes, texts: map[spanKey][]byte{}}
+	return &zone{name: name, loc: loc, utc: utcNames[name], changes: changes}
 }
 
 // vtimezone returns the serialised VTIMEZONE for events from first to
 // last.
-func (z *zone) vtimezone(first, last time.Time) []byte {
+func (z *zone) vtimezone(first, last time.Time) *part {
 	if z.utc {
-		return nil
+		return &z.none
 	}
 	y0, y1 := first.In(z.loc).Year(), last.In(z.loc).Year()
 	// i is the last change at or before the first event, j the first one
@@ -85,16 +87,14 @@ func (z *zone) vtimezone(first, last time.Time) []byte {
 	i := sort.Search(len(z.changes), func(k int) bool { return z.changes[k].At.After(first) }) - 1
 	j := sort.Search(len(z.changes), func(k int) bool { return z.changes[k].At.After(last) })
 	key := spanKey{y0, y1, i, j}
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	if text, ok := z.texts[key]; ok {
-		return text
+	if text, ok := z.texts.Load(key); ok {
+		return text.(*part)
 	}
 	var buf bytes.Buffer
 	// Writing to a bytes.Buffer cannot fail.
 	_ = z.component(z.observances(first, y0, y1, i, j)).SerializeTo(&buf, serialisation())
-	z.texts[key] = buf.Bytes()
-	return buf.Bytes()
+	text, _ := z.texts.LoadOrStore(key, newPart(buf.Bytes()))
+	return text.(*part)
 }
 
 // observances are the VTIMEZONE's components for events in the years y0

@@ -26,7 +26,7 @@ type parsedObservance struct {
 // reader sees rather than our own structures.
 func serialisedObservances(t *testing.T, z *zone, first, last time.Time) []parsedObservance {
 	t.Helper()
-	text := strings.ReplaceAll(string(z.vtimezone(first, last)), "\r\n ", "")
+	text := strings.ReplaceAll(string(z.vtimezone(first, last).text), "\r\n ", "")
 	var out []parsedObservance
 	var cur *parsedObservance
 	for _, line := range strings.Split(text, "\r\n") {
@@ -327,8 +327,8 @@ func TestVTimezoneOfTheCalendarsOwnSpan(t *testing.T) {
 	first := time.Date(1900, 1, 2, 12, 0, 0, 0, loc)
 	last := time.Date(2200, 12, 30, 12, 0, 0, 0, loc)
 	z := newZone("Europe/Belgrade", loc, first, last)
-	whole := string(z.vtimezone(first, last))
-	one := string(z.vtimezone(time.Date(1996, 6, 1, 9, 0, 0, 0, loc), time.Date(1996, 6, 1, 10, 0, 0, 0, loc)))
+	whole := string(z.vtimezone(first, last).text)
+	one := string(z.vtimezone(time.Date(1996, 6, 1, 9, 0, 0, 0, loc), time.Date(1996, 6, 1, 10, 0, 0, 0, loc)).text)
 	if n := strings.Count(one, "BEGIN:DAYLIGHT") + strings.Count(one, "BEGIN:STANDARD"); n != 1 || strings.Contains(one, "RDATE") {
 		t.Errorf("a one-hour session in June 1996 has %d observances, want the one in force:\n%s", n, one)
 	}
