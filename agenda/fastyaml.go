@@ -1,8 +1,11 @@
 package agenda
 
 import (
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -24,11 +27,26 @@ import (
 // every plain scalar out of one copy of the file and takes nodes from a
 // slab.
 func fastDocument(data []byte) *yaml.Node {
+	doc, _ := readFast(data, runtime.GOMAXPROCS(0), splitFrom)
+	return doc
+}
+
+// readFast is fastDocument reading lists of splitFrom bytes or more on
+// up to workers goroutines (splitItems); split tells whether it did.
+func readFast(data []byte, workers, splitFrom int) (doc *yaml.Node, split bool) {
 	src := string(data)
-	if !fastSubset(src) {
-		return nil
+	if !fastSubset(src, workers) {
+		return nil, false
 	}
-	p := &fastParser{src: src}
+	p := &fastParser{src: src, workers: workers, splitFrom: splitFrom}
+	doc = p.read()
+	if p.split {
+	}
+	return doc, p.split && doc != nil
+}
+
+// read reads the document from the start of src.
+func (p *fastParser) read() *yaml.Node {
 	indent := p.skipToContent()
 	if indent < 0 {
 		return nil
@@ -55,31 +73,59 @@ func fastDocument(data []byte) *yaml.Node {
 // (yaml.v3 refuses them), tabs and carriage returns (which change
 // what a line's indentation is), document markers and directives, and the
 // characters yaml.v3 takes for line breaks or refuses (U+2028, U+2029,
-// U+FEFF, U+FFFE, U+FFFF).
-func fastSubset(src string) bool {
+// U+FEFF, U+FFFE, U+FFFF). A long text is checked in pieces, on up to
+// workers goroutines.
+func fastSubset(src string, workers int) bool {
 	if startsWithMarker(src) {
 		return false
 	}
-	for i := 0; i < len(src); i++ {
-		// Eight printable ASCII characters at a time: no byte below 0x20
-		// or above 0x7e.
-		for i+8 <= len(src) {
+	pieces := 1
+	if workers > 1 && len(src) >= splitFrom {
+		pieces = workers
+	}
+	return subsetPieces(src, pieces)
+}
+
+// subsetPieces checks src in n pieces at once, cut after line feeds.
+func subsetPieces(src string, n int) bool {
+	var cuts []int
+	for k := 1; k < n; k++ {
+		at := k * len(src) / n
+		if nl := strings.IndexByte(src[at:], '\n'); nl >= 0 && (len(cuts) == 0 || at+nl+1 > cuts[len(cuts)-1]) {
+			cuts = append(cuts, at+nl+1)
+		}
+	}
+	cuts = append(append([]int{0}, cuts...), len(src))
+	ok := make([]bool, len(cuts)-1)
+	var wg sync.WaitGroup
+	for k := range ok {
+		wg.Go(func() { ok[k] = inSubset(src, cuts[k], cuts[k+1]) })
+	}
+	wg.Wait()
+	return !slices.Contains(ok, false)
+}
+
+// inSubset checks src[from:to] for fastSubset, from the start of a line.
+// Only line feeds, other control characters and DEL, and the lead bytes
+// of C1 controls (0xc2), of U+2028 and U+2029 (0xe2) and of U+FEFF,
+// U+FFFE and U+FFFF (0xef) need a second look: eight bytes at a time are
+// checked for none of those.
+func inSubset(src string, from, to int) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(w uint64) bool { return (w-ones)&^w&highs != 0 }
+	for i := from; i < to; i++ {
+		for i+8 <= to {
 			w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
 				uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			if ((w+ones)|w)&highs != 0 || (w-0x20*ones)&^w&highs != 0 {
+			if (w-0x20*ones)&^w&highs != 0 || hasZero(w^0x7f*ones) || hasZero(w^0xc2*ones) || hasZero(w^0xe2*ones) || hasZero(w^0xef*ones) {
 				break
 			}
 			i += 8
 		}
-		if i == len(src) {
+		if i >= to {
 			break
 		}
-		// Only line feeds, control characters and the lead bytes of C1
-		// controls (0xc2), U+2028 and U+2029 (0xe2) and U+FEFF, U+FFFE
-		// and U+FFFF (0xef) need a look.
 		switch c := src[i]; {
-		case c >= 0x20 && c < 0x7f:
 		case c == '\n':
 			if startsWithMarker(src[i+1:]) {
 				return false
@@ -97,7 +143,7 @@ func fastSubset(src string) bool {
 			}
 		}
 	}
-	return utf8.ValidString(src)
+	return utf8.ValidString(src[from:to])
 }
 
 // startsWithMarker tells a line that starts like a document marker or a
@@ -125,6 +171,11 @@ type fastParser struct {
 	depth      int // collections open around pos, at most maxFastDepth
 	slab       []yaml.Node
 	tags       map[string]string
+	// workers is how many goroutines a list of splitFrom bytes or more is
+	// read on (splitItems), 0 in the parsers that read its items; split
+	// tells that one was.
+	workers, splitFrom int
+	split              bool
 }
 
 // maxFastDepth is how deep fastDocument nests collections: deeper is no
@@ -353,30 +404,12 @@ func (p *fastParser) blockSeq(indent int) *yaml.Node {
 		return p.fail()
 	}
 	s := p.node(yaml.SequenceNode, "!!seq", "", 0)
+	if items, ok := p.splitItems(indent); ok {
+		s.Content = items
+		return s
+	}
 	for {
-		p.pos++ // the "-"
-		i := p.pos
-		for i < len(p.src) && p.src[i] == ' ' {
-			i++
-		}
-		var item *yaml.Node
-		if i == len(p.src) || p.src[i] == '\n' || p.src[i] == '#' {
-			p.nextLine(i)
-			if next := p.skipToContent(); next <= indent {
-				return p.fail() // an empty item
-			}
-			item = p.block(p.indent)
-		} else {
-			p.pos = i
-			switch {
-			case p.isSeqEntry():
-				return p.fail() // "- - item"
-			case p.keyEnd() >= 0:
-				item = p.blockMap(i - p.lineStart)
-			default:
-				item = p.inline(indent)
-			}
-		}
+		item := p.seqItem(indent)
 		if p.bad {
 			return nil
 		}
@@ -388,6 +421,31 @@ func (p *fastParser) blockSeq(indent int) *yaml.Node {
 			return s
 		}
 	}
+}
+
+// seqItem reads the item of a block list whose "-" is at pos, indent
+// spaces in.
+func (p *fastParser) seqItem(indent int) *yaml.Node {
+	p.pos++ // the "-"
+	i := p.pos
+	for i < len(p.src) && p.src[i] == ' ' {
+		i++
+	}
+	if i == len(p.src) || p.src[i] == '\n' || p.src[i] == '#' {
+		p.nextLine(i)
+		if next := p.skipToContent(); next <= indent {
+			return p.fail() // an empty item
+		}
+		return p.block(p.indent)
+	}
+	p.pos = i
+	switch {
+	case p.isSeqEntry():
+		return p.fail() // "- - item"
+	case p.keyEnd() >= 0:
+		return p.blockMap(i - p.lineStart)
+	}
+	return p.inline(indent)
 }
 
 // inline reads a value that starts at pos, after a key or a "-", and the

@@ -45,6 +45,25 @@ func checkFast(t *testing.T, data []byte) bool {
 	return true
 }
 
+// checkSplit holds the fast reader splitting every list of two items or
+// more (splitItems) to the same reader going through them alone.
+func checkSplit(t *testing.T, data []byte) (split bool) {
+	t.Helper()
+	alone, _ := readFast(data, 1, 0)
+	got, split := readFast(data, 3, 0)
+	switch {
+	case alone == nil && got != nil:
+		t.Fatalf("%q: read split, not alone", data)
+	case alone != nil && got == nil:
+		t.Fatalf("%q: read alone, not split", data)
+	case alone != nil:
+		if err := sameTree(got, alone, "doc"); err != nil {
+			t.Fatalf("%q: split and alone differ:\n%v", data, err)
+		}
+	}
+	return split
+}
+
 // fastCases are the forms the fast reader takes, and some it must leave
 // to yaml.v3 (taken false).
 var fastCases = []struct {
@@ -118,7 +137,59 @@ func TestFastYAMLMatchesYAMLv3(t *testing.T) {
 		if taken := checkFast(t, []byte(c.yaml)); taken != c.taken {
 			t.Errorf("%q: taken %v, want %v", c.yaml, taken, c.taken)
 		}
+		checkSplit(t, []byte(c.yaml))
 	}
+}
+
+// TestFastYAMLSplitsLongLists reads lists split into groups on several
+// goroutines (splitItems), and as a lone reader where the split cannot
+// be proved the same: items that look like more items, lists at the top
+// and deep down, and lists that end in every way.
+func TestFastYAMLSplitsLongLists(t *testing.T) {
+	var day strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&day, "  - time: 09:%02d-10:00\n    title: \"Seanca %d: çështje\"\n    # a comment\n\n    speakers: [Ana, 'Bé']\n    description: |\n      Line one\n\n      - not an item\n", i%60, i)
+	}
+	days := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "- date: 2017-06-%02d\n  sessions:\n%s", 1+i%28, day.String())
+		}
+		return b.String()
+	}
+	cases := []struct {
+		yaml  string
+		split bool
+	}{
+		{"title: T\ndays:\n" + days(12), true},
+		{"title: T\ndays:\n" + days(12) + "# the end\n", true},
+		{"title: T\ndays:\n" + days(12) + "tracks: []\n", true},
+		{days(3), true},
+		{"a:\n  b:\n" + indent(days(5), "    ") + "  c: 1\n", true},
+		// A quoted scalar over a line like an item: not split, and yaml.v3
+		// has the last word.
+		{"title: T\ndays:\n- a: \"x\n- y\"\n" + days(4), false},
+		{"title: T\ndays:\n" + days(4) + "- a: 'x\n- b'\n", false},
+		// An item the subset refuses: nothing is read fast.
+		{"title: T\ndays:\n" + days(4) + "- &anchor x\n", false},
+	}
+	for _, c := range cases {
+		data := []byte(c.yaml)
+		checkFast(t, data)
+		if split := checkSplit(t, data); split != c.split {
+			t.Errorf("%.60q…: split %v, want %v", c.yaml, split, c.split)
+		}
+	}
+	// Long enough, the programme's own reader splits it too.
+	data := []byte("title: T\ndays:\n" + days(200))
+	if _, split := readFast(data, 2, splitFrom); !split {
+		t.Errorf("a programme of %d bytes is not read split", len(data))
+	}
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+prefix) + "\n"
 }
 
 // TestFastYAMLReadsTheProgrammes checks the fast reader on every programme
@@ -153,5 +224,6 @@ func FuzzFastYAML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFast(t, data)
+		checkSplit(t, data)
 	})
 }

@@ -148,7 +148,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	stale := staleFiles(prev.Files, next.Files)
 	if len(changed) == 0 && len(stale) == 0 {
 		next.Fresh = freshness(opts.Source, dir, pl.all, next, opts)
-		if prev.digestRead != "" && prev.digestRead == next.digest() {
+		if prev.Unchanged(next) {
 			return rep, nil // nothing to do, not even the bookkeeping
 		}
 		// Every file as it was: only the bookkeeping changes, in one
@@ -312,7 +312,7 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 					st.Files[rel] = ""
 				}
 			}
-			st.digestRead = "" // the bookkeeping is to be written again
+			st.read = "" // the bookkeeping is to be written again
 		}
 		if err := st.Claim(b.dir, p, b.opts.Force); err != nil {
 			return nil, err

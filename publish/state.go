@@ -44,9 +44,9 @@ type State struct {
 	// its digest is not worked out again.
 	Keys map[string]string `json:"keys,omitempty"`
 
-	// digestRead is the SHA-256 of the bookkeeping as read, "" for one
-	// rebuilt or to be written anyway.
-	digestRead string
+	// read is the bookkeeping as read, "" for one rebuilt or to be
+	// written anyway. Its strings are cut from it.
+	read string
 }
 
 func sha256hex(data []byte) string {
@@ -273,9 +273,9 @@ func NewState() *State {
 // ParseState reads bookkeeping written by Encode; where names it in
 // messages.
 func ParseState(where string, data []byte) (*State, error) {
-	st := State{digestRead: sha256hex(data)}
-	if !readStateJSON(data, &st) {
-		st = State{digestRead: st.digestRead}
+	st := State{read: string(data)}
+	if !readStateJSON(st.read, &st) {
+		st = State{read: st.read}
 		if err := json.Unmarshal(data, &st); err != nil {
 			return nil, fmt.Errorf("reading %s: %v; remove it and build again: the published calendars are read back instead", where, err)
 		}
@@ -302,7 +302,12 @@ func (st *State) Encode(w io.Writer) error { return st.writeTo(w) }
 
 // Unchanged tells whether next is the bookkeeping st was read as.
 func (st *State) Unchanged(next *State) bool {
-	return st.digestRead != "" && st.digestRead == next.digest()
+	if st.read == "" {
+		return false
+	}
+	same := sameText{want: st.read}
+	next.writeTo(&same) // comparing cannot fail
+	return !same.differs && same.want == ""
 }
 
 // Claim checks that the bookkeeping is of p, a place where it may publish:
@@ -334,12 +339,22 @@ func (st *State) writeTo(w io.Writer) error {
 	return enc.Encode(st)
 }
 
-// digest is the SHA-256 of the state's serialised form.
-func (st *State) digest() string {
-	h := sha256.New()
-	st.writeTo(h) // writing to a hash cannot fail
-	return hex.EncodeToString(h.Sum(nil))
+// sameText is a writer that tells whether what is written to it is want:
+// want is what is left to come, differs set at the first difference.
+type sameText struct {
+	want    string
+	differs bool
 }
+
+func (w *sameText) Write(p []byte) (int, error) {
+	if w.differs || len(p) > len(w.want) || w.want[:len(p)] != string(p) {
+		w.differs = true
+		return len(p), nil
+	}
+	w.want = w.want[len(p):]
+	return len(p), nil
+}
+
 
 // readRegular reads a regular file, never following a symbolic link.
 func readRegular(path string) ([]byte, error) {

@@ -204,7 +204,7 @@ func appendJSON(b []byte, v any) []byte {
 // giving exactly what encoding/json would; false where the text is not in
 // that form (another writer's spacing, an escape in a string, a field it
 // does not know), leaving encoding/json to read it and to word any error.
-func readStateJSON(data []byte, st *State) bool {
+func readStateJSON(data string, st *State) bool {
 	r := &jsonReader{b: data}
 	if !r.expect('{') {
 		return false
@@ -247,12 +247,12 @@ func readStateJSON(data []byte, st *State) bool {
 			return false
 		}
 	}
-	return string(data[r.i:]) == "\n" || r.i == len(data)
+	return data[r.i:] == "\n" || r.i == len(data)
 }
 
 // jsonReader reads JSON in the one form writeStateJSON writes.
 type jsonReader struct {
-	b []byte
+	b string // strings read are cut from it
 	i int
 }
 
@@ -267,7 +267,7 @@ func (r *jsonReader) expect(c byte) bool {
 }
 
 func (r *jsonReader) literal(s string) bool {
-	if !bytes.HasPrefix(r.b[r.i:], []byte(s)) {
+	if !strings.HasPrefix(r.b[r.i:], s) {
 		return false
 	}
 	r.i += len(s)
@@ -286,10 +286,10 @@ func (r *jsonReader) str() (string, bool) {
 		case c == '"':
 			s := r.b[start:r.i]
 			r.i++
-			if !ascii && !utf8.Valid(s) {
+			if !ascii && !utf8.ValidString(s) {
 				return "", false
 			}
-			return string(s), true
+			return s, true
 		case c == '\\' || c < 0x20:
 			return "", false
 		case c >= utf8.RuneSelf:
@@ -313,7 +313,7 @@ func (r *jsonReader) int() (int, bool) {
 	if n == 0 || n > 18 || n > 1 && r.b[digits] == '0' {
 		return 0, false
 	}
-	v, err := strconv.Atoi(string(r.b[start:r.i]))
+	v, err := strconv.Atoi(r.b[start:r.i])
 	return v, err == nil
 }
 
@@ -339,7 +339,7 @@ func (r *jsonReader) decode(v any) bool {
 	if !r.skip(0) {
 		return false
 	}
-	return json.Unmarshal(r.b[start:r.i], v) == nil
+	return json.Unmarshal([]byte(r.b[start:r.i]), v) == nil
 }
 
 // skip passes over one value, strings with escapes and all, within depth

@@ -111,7 +111,7 @@ func FuzzStateJSONMatchesLibrary(f *testing.F) {
 func sameReadAsLibrary(t *testing.T, data []byte, must bool) {
 	t.Helper()
 	var got, want State
-	if !readStateJSON(data, &got) {
+	if !readStateJSON(string(data), &got) {
 		if must {
 			t.Fatalf("not read: %s", data)
 		}
@@ -167,7 +167,7 @@ func TestStateJSONReadLeavesOthers(t *testing.T) {
 		``,
 	} {
 		var st State
-		if readStateJSON([]byte(doc), &st) {
+		if readStateJSON(doc, &st) {
 			t.Errorf("read %q", doc)
 		}
 	}
@@ -182,4 +182,35 @@ func FuzzStateJSONRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameReadAsLibrary(t, data, false)
 	})
+}
+
+// TestUnchangedComparesEveryByte: a state is unchanged only where it
+// writes exactly the bytes it was read from, not a part of them, not the
+// same values spelt otherwise.
+func TestUnchangedComparesEveryByte(t *testing.T) {
+	data, err := os.ReadFile("../testdata/golden/pristina/.agendacal.state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		data      string
+		unchanged bool
+	}{
+		{string(data), true},
+		{string(data) + "\n", false}, // more after it
+		{" " + string(data), false},  // spelt otherwise
+		{strings.Replace(string(data), `"version":`, `"version": `, 1), false}, // spelt otherwise
+	} {
+		st, err := ParseState("state", []byte(c.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseState("state", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Unchanged(again); got != c.unchanged {
+			t.Errorf("%.40q…: unchanged %v, want %v", c.data, got, c.unchanged)
+		}
+	}
 }
