@@ -355,7 +355,6 @@ func (w *sameText) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-
 // readRegular reads a regular file, never following a symbolic link.
 func readRegular(path string) ([]byte, error) {
 	fi, err := os.Lstat(path)
