@@ -45,6 +45,11 @@ type decoder struct {
 	fileOrder map[string]int
 	// keys are the keys of each mapping of the format, made once.
 	keys map[string][]string
+	// workers is how many goroutines days are decoded on; slow tells
+	// that a file was read by yaml.v3, which may share nodes through
+	// aliases, and then they are decoded one after the other.
+	workers int
+	slow    bool
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
@@ -99,6 +104,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorAt(line, col, "the control character U+%04X is not allowed: remove it", r)
 		return nil
 	}
+	d.slow = true
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

@@ -1,6 +1,9 @@
 package agenda
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -15,6 +18,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("title: \"x\\ry\"\ntimezone: Pristina\ndays: []\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAtOnce(t, data)
 		p, problems := Parse("f.yaml", data)
 		if p == nil {
 			if problems.Err(false) == nil {
@@ -44,4 +48,46 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameAtOnce holds a programme's days decoded on several goroutines
+// (daysAtOnce) to them decoded one after the other: the same programme,
+// the same problems in the same order.
+func sameAtOnce(t *testing.T, data []byte) {
+	t.Helper()
+	p1, problems1 := parseFiles("f.yaml", data, nil, 1)
+	p3, problems3 := parseFiles("f.yaml", data, nil, 3)
+	if !reflect.DeepEqual(problems1, problems3) {
+		t.Fatalf("%q: problems one after the other:\n%v\nat once:\n%v", data, problems1, problems3)
+	}
+	if !reflect.DeepEqual(p1, p3) {
+		t.Fatalf("%q: the programmes differ", data)
+	}
+}
+
+// TestDaysAtOnce decodes every programme in the repository, valid or not,
+// both ways.
+func TestDaysAtOnce(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*/*.yaml")
+	more, _ := filepath.Glob("../testdata/*/*/*.yaml")
+	files = append(append(files, more...), "../examples/pristina.yaml")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAtOnce(t, data)
+	}
+	// Days with problems of every kind, dates listed twice, and sessions
+	// whose derived ids collide across days.
+	day := func(date string, sessions ...string) string {
+		return "  - date: " + date + "\n    sessions:\n      - " + strings.Join(sessions, "\n      - ") + "\n"
+	}
+	sameAtOnce(t, []byte("title: T\ntimezone: Europe/Belgrade\ntracks: [{id: plenary, name: Plenary}]\ndays:\n"+
+		day("2017-06-29", "{time: 09:30-10:30, title: A, invite: [x]}", "{time: 25:00-26:00, title: B, track: nope, speakerz: [c]}")+
+		day("2017-06-29", "{time: 09:00-09:30, title: C, status: odd, track: plenery}", "{time: 09:00-09:30, title: A}")+
+		"  - date: 2017-02-30\n    sessions: []\n"+
+		day("2017-06-30", "{time: 10:00-09:00, title: D, kind: lunch}", "{time: 11:00-12:00, title: D}", "{time: 11:00-12:00, title: D, id: x}")+
+		day("2017-07-01", "{time: 11:00-12:00, title: D, id: x}", "{time: 23:00-23:30, title: E}", "{time: 01:00-02:00, title: F}")))
+
 }

@@ -2,11 +2,14 @@ package agenda
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -25,7 +28,13 @@ func Parse(file string, data []byte) (*Programme, Problems) {
 // reported at their place in that file. With a nil read, include: is
 // refused.
 func ParseFiles(file string, data []byte, read func(name string) ([]byte, error)) (*Programme, Problems) {
-	d := &decoder{file: file, read: read, fileOrder: map[string]int{file: 0}}
+	return parseFiles(file, data, read, runtime.GOMAXPROCS(0))
+}
+
+// parseFiles is ParseFiles decoding a programme's days on up to workers
+// goroutines.
+func parseFiles(file string, data []byte, read func(name string) ([]byte, error), workers int) (*Programme, Problems) {
+	d := &decoder{file: file, read: read, fileOrder: map[string]int{file: 0}, workers: workers}
 	var prog *Programme
 	if root := d.document(data); root != nil {
 		prog = d.programme(root)
@@ -148,9 +157,14 @@ func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, 
 	if n := d.deref(list); len(days) == 0 && n != nil && n.Kind == yaml.SequenceNode {
 		d.errorf(list, "days is empty: add at least one date and its sessions")
 	}
+	// Days are decoded on several goroutines where no file had to be read
+	// by yaml.v3, so that no alias can share nodes between days.
+	atOnce := d.workers > 1 && !d.slow && len(days) > 1
 	for _, day := range days {
 		if dayNodes[d.deref(day)] || d.aliasesReported {
-			sources = append(sources, d.day(day, p, tracks)...)
+			if !atOnce {
+				sources = append(sources, d.day(day, p, tracks)...)
+			}
 			continue
 		}
 		dayNodes[d.deref(day)] = true
@@ -162,9 +176,59 @@ func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, 
 				dates[date] = d.where(n)
 			}
 		}
-		sources = append(sources, d.day(day, p, tracks)...)
+		if !atOnce {
+			sources = append(sources, d.day(day, p, tracks)...)
+		}
+	}
+	if atOnce {
+		return d.daysAtOnce(days, p, tracks)
 	}
 	return sources
+}
+
+// daysAtOnce decodes days on up to d.workers goroutines, in groups, each
+// by a decoder of its own whose problems and findings are then taken in
+// the days' order: what decoding them one after the other gives, once
+// problems are sorted by their place.
+func (d *decoder) daysAtOnce(days []*yaml.Node, p *Programme, tracks map[string]*Track) []sessionSource {
+	groups := min(len(days), 4*d.workers)
+	decoders := make([]*decoder, groups)
+	sources := make([][]sessionSource, groups)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(d.workers, groups) {
+		wg.Go(func() {
+			for g := range work {
+				c := &decoder{file: d.file, read: d.read, fileOrder: d.fileOrder, workers: 1}
+				for _, day := range days[g*len(days)/groups : (g+1)*len(days)/groups] {
+					sources[g] = append(sources[g], c.day(day, p, tracks)...)
+				}
+				decoders[g] = c
+			}
+		})
+	}
+	for g := range groups {
+		work <- g
+	}
+	close(work)
+	wg.Wait()
+	var all []sessionSource
+	for g, c := range decoders {
+		d.problems = append(d.problems, c.problems...)
+		if len(c.bad) > 0 && d.bad == nil {
+			d.bad = map[*yaml.Node]bool{}
+		}
+		maps.Copy(d.bad, c.bad)
+		if len(c.misspelt) > 0 && d.misspelt == nil {
+			d.misspelt = map[*yaml.Node]bool{}
+		}
+		maps.Copy(d.misspelt, c.misspelt)
+		if d.firstInvite == nil {
+			d.firstInvite = c.firstInvite
+		}
+		all = append(all, sources[g]...)
+	}
+	return all
 }
 
 // missing records a required field that is absent (at its parent) or empty

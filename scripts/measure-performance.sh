@@ -8,7 +8,11 @@
 # decode's, and the ratios to the floor of each round's pair: their median
 # and their range. "rebuild" is what cron runs: the same programme built
 # again over its own output, which writes nothing; "one-change" builds the
-# programme with one session's title edited over that output.
+# programme with one session's title edited over that output, the first
+# change after a fresh build, when the tree beside the folder (the spare,
+# see the README's "All or nothing") is still to be made; "next-change"
+# then builds the programme as it was, another one-session change, as cron
+# builds each edit of a programme it keeps published.
 #
 #   scripts/measure-performance.sh [DAYS ROOMS SLOTS [ROUNDS]]
 #   TMPDIR=/dev/shm scripts/measure-performance.sh    # on tmpfs
@@ -44,10 +48,11 @@ for i in $(seq "$rounds"); do
   timed build "$work/agendacal" build --out "$work/out$i" "$work/programme.yaml"
   timed rebuild "$work/agendacal" build --out "$work/out$i" "$work/programme.yaml"
   timed one-change "$work/agendacal" build --out "$work/out$i" "$work/edited.yaml"
+  timed next-change "$work/agendacal" build --out "$work/out$i" "$work/programme.yaml"
   timed stdout "$work/agendacal" build --out - "$work/programme.yaml"
   timed check "$work/agendacal" check "$work/programme.yaml"
   timed check-pristina "$work/agendacal" check examples/pristina.yaml
-  rm -rf "$work/copy$i" "$work/out$i"
+  rm -rf "$work/copy$i" "$work/out$i" "$work/.out$i.agendacal-previous"
 done
 
 python3 - "$work/times" <<'PY'
@@ -72,4 +77,5 @@ ratios("build", 1.2, with_create=True)
 ratios("stdout", 1.3)
 ratios("rebuild", 1.2)
 ratios("one-change", 1.3)
+ratios("next-change", 1.3)
 PY
