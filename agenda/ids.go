@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -274,7 +276,7 @@ type PublishedID struct {
 // a lower-case id), so removing one of two same-titled sessions never
 // hands its id to the other.
 func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID string) bool) {
-	taken := map[string]bool{} // lower-case ids already given
+	taken := make(map[string]bool, len(p.Sessions)) // lower-case ids already given
 	var open []*Session
 	for _, s := range p.Sessions {
 		if s.Derived {
@@ -304,12 +306,12 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		{key: func(d, _, l string, _ time.Time) idKey { return idKey{date: d, location: l} }, unique: true},
 	}
 	digests := make([][2]string, len(open)) // of each open session's title and place
-	for n, s := range open {
-		digests[n] = [2]string{Digest(s.Title), Digest(s.Location)}
-	}
+	eachAtOnce(len(open), func(n int) {
+		digests[n] = [2]string{Digest(open[n].Title), Digest(open[n].Location)}
+	})
 	kept := make([]string, len(open)) // the id each open session keeps, or ""
 	used := make([]bool, len(candidates))
-	byID := map[string]int{}
+	byID := make(map[string]int, len(open))
 	for n, s := range open {
 		byID[strings.ToLower(s.ID)] = n
 	}
@@ -383,6 +385,21 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		taken[id] = true
 		s.ID = id
 	}
+}
+
+// eachAtOnce calls do for 0 to n-1, on as many goroutines as there are
+// cores, each taking every so many.
+func eachAtOnce(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1024))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				do(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // idKey is what a pass of KeepIDs matches sessions by: the date, and the

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/ical"
@@ -160,8 +161,18 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 	all := *p
 	all.Sessions = slices.Clone(p.Sessions)
 	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
-	for _, s := range p.Sessions {
-		next.Events[s.ID+"@"+p.UIDDomain] = Record(s)
+	records := make([]*Event, len(p.Sessions))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(records); i += workers {
+				records[i] = Record(p.Sessions[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, s := range p.Sessions {
+		next.Events[s.ID+"@"+p.UIDDomain] = records[i]
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session

@@ -181,7 +181,7 @@ func (m *Memory) published() []agenda.PublishedID {
 
 // reserved tells whether a lower-case session id was ever published.
 func (m *Memory) reserved() func(string) bool {
-	ids := map[string]bool{}
+	ids := make(map[string]bool, len(m.Events)+len(m.Retired))
 	add := func(uid string) {
 		if i := strings.LastIndexByte(uid, '@'); i >= 0 {
 			uid = uid[:i]

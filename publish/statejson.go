@@ -63,10 +63,19 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 		o.b = appendJSON(o.b, st.Retired)
 	}
 	o.b = append(o.b, `,"files":`...)
-	o.stringMap(st.Files)
+	files := slices.Sorted(maps.Keys(st.Files))
+	o.stringMap(st.Files, files)
 	if len(st.Keys) > 0 {
 		o.b = append(o.b, `,"keys":`...)
-		o.stringMap(st.Keys)
+		// Keys are those of calendars, all of them among the files.
+		keys := files
+		for k := range st.Keys {
+			if _, ok := st.Files[k]; !ok {
+				keys = slices.Sorted(maps.Keys(st.Keys))
+				break
+			}
+		}
+		o.stringMap(st.Keys, keys)
 	}
 	o.b = append(o.b, "}\n"...)
 	o.flush(0)
@@ -88,17 +97,23 @@ func (o *jsonOut) flush(at int) {
 	}
 }
 
-// stringMap appends a map of strings, its keys in order.
-func (o *jsonOut) stringMap(m map[string]string) {
+// stringMap appends a map of strings, in the order of keys: those of m,
+// sorted, with perhaps others, which are left out.
+func (o *jsonOut) stringMap(m map[string]string, keys []string) {
 	if m == nil {
 		o.b = append(o.b, "null"...)
 		return
 	}
 	o.b = append(o.b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
-		if i > 0 {
+	first := true
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			continue
+		}
+		if !first {
 			o.b = append(o.b, ',')
 		}
+		first = false
 		o.b = appendJSONString(o.b, k)
 		o.b = append(o.b, ':')
 		o.b = appendJSONString(o.b, m[k])
@@ -173,7 +188,19 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 // needs an escape, by encoding/json when one does.
 func appendJSONString(b []byte, s string) []byte {
 	ascii := true
-	for i := 0; i < len(s); i++ {
+	i := 0
+	// Eight bytes at a time while they are printable ASCII other than
+	// '"' and '\\': written as they are.
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		hasZero := func(v uint64) bool { return (v-ones)&^v&highs != 0 }
+		if w&highs != 0 || (w-0x20*ones)&^w&highs != 0 || hasZero(w^'"'*ones) || hasZero(w^'\\'*ones) {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c < 0x20 || c == '"' || c == '\\':
 			return appendJSON(b, s)

@@ -61,7 +61,7 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 				"c@example.org": nil,
 			}, Retired: []string{"z@example.org", odd}},
 			Files: map[string]string{"index.html": "", odd: "d", "sessions/a.ics": "1234"},
-			Keys:  map[string]string{"sessions/a.ics": "5678", odd: odd},
+			Keys:  map[string]string{"sessions/a.ics": "5678", odd: odd, "tracks/not-a-file.ics": "k"},
 		},
 		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Keys: map[string]string{}},
 	}
