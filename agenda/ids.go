@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -287,7 +288,7 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 	}
 	var candidates []PublishedID
 	for _, old := range published {
-		if old.Derived && !taken[strings.ToLower(old.ID)] {
+		if old.Derived && (len(taken) == 0 || !taken[strings.ToLower(old.ID)]) {
 			candidates = append(candidates, old)
 		}
 	}
@@ -311,12 +312,18 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 	})
 	kept := make([]string, len(open)) // the id each open session keeps, or ""
 	used := make([]bool, len(candidates))
-	byID := make(map[string]int, len(open))
-	for n, s := range open {
-		byID[strings.ToLower(s.ID)] = n
-	}
+	var byID map[string]int // made for the first candidate known by its id alone
 	for i, old := range candidates {
-		if n, ok := byID[strings.ToLower(old.ID)]; old.OnlyID && ok {
+		if !old.OnlyID {
+			continue
+		}
+		if byID == nil {
+			byID = make(map[string]int, len(open))
+			for n, s := range open {
+				byID[strings.ToLower(s.ID)] = n
+			}
+		}
+		if n, ok := byID[strings.ToLower(old.ID)]; ok {
 			used[i], kept[n] = true, old.ID
 		}
 	}
@@ -367,10 +374,14 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 			}
 		}
 	}
+	// The ids kept are taken, for the sessions left to number.
+	left := slices.Contains(kept, "")
 	for n, s := range open {
 		if kept[n] != "" {
 			s.ID = kept[n]
-			taken[strings.ToLower(s.ID)] = true
+			if left {
+				taken[strings.ToLower(s.ID)] = true
+			}
 		}
 	}
 	for n, s := range open {

@@ -170,11 +170,11 @@ func (m *Memory) published() []agenda.PublishedID {
 		}
 		out = append(out, agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Start.Equal(out[j].Start) {
-			return out[i].Start.Before(out[j].Start)
+	slices.SortFunc(out, func(a, b agenda.PublishedID) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
 		}
-		return out[i].ID < out[j].ID
+		return strings.Compare(a.ID, b.ID)
 	})
 	return out
 }
