@@ -2,7 +2,6 @@ package agenda
 
 import (
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -51,20 +50,9 @@ func (p *fastParser) splitItems(indent int) (items []*yaml.Node, ok bool) {
 	cuts = append(cuts, len(starts))
 	parsers := make([]*fastParser, len(cuts)-1)
 	read := make([][]*yaml.Node, len(cuts)-1)
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range min(p.workers, len(parsers)) {
-		wg.Go(func() {
-			for g := range work {
-				parsers[g], read[g] = p.readItems(indent, starts, lines, end, cuts[g], cuts[g+1])
-			}
-		})
-	}
-	for g := range parsers {
-		work <- g
-	}
-	close(work)
-	wg.Wait()
+	atOnce(p.workers, len(parsers), func(g int) {
+		parsers[g], read[g] = p.readItems(indent, starts, lines, end, cuts[g], cuts[g+1])
+	})
 	for g := range parsers {
 		if read[g] == nil {
 			return nil, false

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -307,7 +306,7 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		{key: func(d, _, l string, _ time.Time) idKey { return idKey{date: d, location: l} }, unique: true},
 	}
 	digests := make([][2]string, len(open)) // of each open session's title and place
-	eachAtOnce(len(open), func(n int) {
+	atOnce(runtime.GOMAXPROCS(0), len(open), func(n int) {
 		digests[n] = [2]string{Digest(open[n].Title), Digest(open[n].Location)}
 	})
 	kept := make([]string, len(open)) // the id each open session keeps, or ""
@@ -396,21 +395,6 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		taken[id] = true
 		s.ID = id
 	}
-}
-
-// eachAtOnce calls do for 0 to n-1, on as many goroutines as there are
-// cores, each taking every so many.
-func eachAtOnce(n int, do func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/1024))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				do(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // idKey is what a pass of KeepIDs matches sessions by: the date, and the

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -194,24 +193,13 @@ func (d *decoder) daysAtOnce(days []*yaml.Node, p *Programme, tracks map[string]
 	groups := min(len(days), 4*d.workers)
 	decoders := make([]*decoder, groups)
 	sources := make([][]sessionSource, groups)
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(d.workers, groups) {
-		wg.Go(func() {
-			for g := range work {
-				c := &decoder{file: d.file, read: d.read, fileOrder: d.fileOrder, workers: 1}
-				for _, day := range days[g*len(days)/groups : (g+1)*len(days)/groups] {
-					sources[g] = append(sources[g], c.day(day, p, tracks)...)
-				}
-				decoders[g] = c
-			}
-		})
-	}
-	for g := range groups {
-		work <- g
-	}
-	close(work)
-	wg.Wait()
+	atOnce(d.workers, groups, func(g int) {
+		c := &decoder{file: d.file, read: d.read, fileOrder: d.fileOrder, workers: 1}
+		for _, day := range days[g*len(days)/groups : (g+1)*len(days)/groups] {
+			sources[g] = append(sources[g], c.day(day, p, tracks)...)
+		}
+		decoders[g] = c
+	})
 	var all []sessionSource
 	for g, c := range decoders {
 		d.problems = append(d.problems, c.problems...)
