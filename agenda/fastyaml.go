@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -97,11 +96,7 @@ func subsetPieces(src string, n int) bool {
 	}
 	cuts = append(append([]int{0}, cuts...), len(src))
 	ok := make([]bool, len(cuts)-1)
-	var wg sync.WaitGroup
-	for k := range ok {
-		wg.Go(func() { ok[k] = inSubset(src, cuts[k], cuts[k+1]) })
-	}
-	wg.Wait()
+	atOnce(len(ok), len(ok), func(k int) { ok[k] = inSubset(src, cuts[k], cuts[k+1]) })
 	return !slices.Contains(ok, false)
 }
 
