@@ -39,8 +39,6 @@ func readFast(data []byte, workers, splitFrom int) (doc *yaml.Node, split bool) 
 	}
 	p := &fastParser{src: src, workers: workers, splitFrom: splitFrom}
 	doc = p.read()
-	if p.split {
-	}
 	return doc, p.split && doc != nil
 }
 
