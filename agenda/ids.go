@@ -330,11 +330,11 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 	// open sessions of that key, in theirs: first with first, second
 	// with second.
 	next := make([]int, len(candidates)) // the next candidate of the same key, or -1
-	for p, pass := range passes {
-		first := make(map[idKey]int, len(candidates))
+	for round, pass := range passes {
+		first := make(map[idKey]int, len(candidates)-countTrue(used))
 		for i := len(candidates) - 1; i >= 0; i-- {
 			old := candidates[i]
-			if used[i] || old.OnlyID || p > 0 && old.Removed {
+			if used[i] || old.OnlyID || round > 0 && old.Removed {
 				continue
 			}
 			k := pass.key(old.Date, old.Title, old.Location, old.Start)
@@ -395,6 +395,17 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 		taken[id] = true
 		s.ID = id
 	}
+}
+
+// countTrue counts the true in bs.
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // idKey is what a pass of KeepIDs matches sessions by: the date, and the
