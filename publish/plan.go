@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/agendacal/agendacal/agenda"
 	"github.com/agendacal/agendacal/ical"
@@ -161,18 +160,8 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 	all := *p
 	all.Sessions = slices.Clone(p.Sessions)
 	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
-	records := make([]*Event, len(p.Sessions))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(records); i += workers {
-				records[i] = Record(p.Sessions[i])
-			}
-		})
-	}
-	wg.Wait()
-	for i, s := range p.Sessions {
-		next.Events[s.ID+"@"+p.UIDDomain] = records[i]
+	for _, s := range p.Sessions {
+		next.Events[s.ID+"@"+p.UIDDomain] = Record(s)
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session
