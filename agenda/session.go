@@ -454,12 +454,20 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 		}
 		taken[key] = d.where(s.id)
 	}
-	next := map[string]int{}
-	for _, s := range sources {
+	// The ids derived from dates and titles, worked out on every core;
+	// numbered in the sessions' order.
+	bases := make([]string, len(sources))
+	atOnce(d.workers, len(sources), func(i int) {
+		if sources[i].id == nil {
+			bases[i] = derivedID(sources[i].session.Date, sources[i].session.Title)
+		}
+	})
+	next := make(map[string]int, len(sources))
+	for i, s := range sources {
 		if s.id != nil {
 			continue
 		}
-		base := derivedID(s.session.Date, s.session.Title)
+		base := bases[i]
 		id := base
 		for n := max(next[base], 2); ; n++ {
 			if _, dup := taken[id]; !dup {
