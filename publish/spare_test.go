@@ -2,6 +2,8 @@ package publish
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"maps"
 	"os"
 	"path/filepath"
@@ -228,4 +230,11 @@ func TestOrganisersFolderWhereACalendarWas(t *testing.T) {
 	if data, err := os.ReadFile(filepath.Join(dir, "sessions", "b.ics", "notes.txt")); err != nil || string(data) != "mine" {
 		t.Errorf("the organiser's folder: %q, %v", data, err)
 	}
+}
+
+// sha256hex is the SHA-256 of data in hex, as the bookkeeping holds
+// digests.
+func sha256hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

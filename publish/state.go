@@ -1,8 +1,6 @@
 package publish
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,11 +45,6 @@ type State struct {
 	// read is the bookkeeping as read, "" for one rebuilt or to be
 	// written anyway. Its strings are cut from it.
 	read string
-}
-
-func sha256hex(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }
 
 // programmeRef says which programme a folder publishes.
