@@ -191,11 +191,11 @@ func appendJSONString(b []byte, s string) []byte {
 	i := 0
 	// Eight bytes at a time while they are printable ASCII other than
 	// '"' and '\\': written as they are.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) bool { return (v-ones)&^v&highs != 0 }
 	for ; i+8 <= len(s); i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		const ones, highs = 0x0101010101010101, 0x8080808080808080
-		hasZero := func(v uint64) bool { return (v-ones)&^v&highs != 0 }
 		if w&highs != 0 || (w-0x20*ones)&^w&highs != 0 || hasZero(w^'"'*ones) || hasZero(w^'\\'*ones) {
 			break
 		}
