@@ -66,7 +66,7 @@ func BenchmarkUnchangedRebuild(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, ok := UpToDate(dir, data, settings, os.ReadFile, day1.Add(time.Hour)); !ok {
+				if _, ok := UpToDate(dir, &Source{Programme: data, Settings: settings}, os.ReadFile, day1.Add(time.Hour)); !ok {
 					b.Fatal("the folder is not up to date")
 				}
 			}

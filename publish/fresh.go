@@ -3,6 +3,7 @@ package publish
 import (
 	"bufio"
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,10 @@ type Source struct {
 
 	// sealed is the digest, once Seal has let go of the bytes.
 	sealed string
+	// head is the digest's state once it has taken the settings and the
+	// programme, kept so that UpToDate and Seal digest the programme once
+	// between them: Settings and Programme do not change after.
+	head []byte
 }
 
 // Seal works out the source's digest and lets go of the files' bytes, so
@@ -59,16 +64,26 @@ func (s *Source) digest() string {
 	if s.sealed != "" {
 		return s.sealed
 	}
+	return s.digestWith(s.Included)
+}
+
+// digestWith is the digest of the source as if it included the files
+// included.
+func (s *Source) digestWith(included []SourceFile) string {
 	h := sha256.New()
 	field := func(b []byte) {
 		h.Write([]byte(strconv.Itoa(len(b)) + ":"))
 		h.Write(b)
 	}
-	for _, setting := range s.Settings {
-		field([]byte(setting))
+	if s.head == nil || h.(encoding.BinaryUnmarshaler).UnmarshalBinary(s.head) != nil {
+		h.Reset()
+		for _, setting := range s.Settings {
+			field([]byte(setting))
+		}
+		field(s.Programme)
+		s.head, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
 	}
-	field(s.Programme)
-	for _, f := range s.Included {
+	for _, f := range included {
 		field([]byte(f.Name))
 		field(f.Data)
 	}
@@ -93,12 +108,12 @@ type fresh struct {
 }
 
 // UpToDate tells whether the folder dir holds what a build would publish
-// now from the programme file's bytes and the settings: the bookkeeping
+// now from src, the programme file's bytes and the settings: the bookkeeping
 // says it was built from the same source (the included files, read with
 // read, too), nothing is due since, no build stopped half-way, and no file
 // was added to or removed from its folders. It returns the warnings the
 // programme gave. It reads only the head of the bookkeeping.
-func UpToDate(dir string, programme []byte, settings []string, read func(name string) ([]byte, error), now time.Time) ([]string, bool) {
+func UpToDate(dir string, src *Source, read func(name string) ([]byte, error), now time.Time) ([]string, bool) {
 	f, err := os.Open(filepath.Join(dir, stateName))
 	if err != nil {
 		return nil, false
@@ -134,15 +149,15 @@ func UpToDate(dir string, programme []byte, settings []string, read func(name st
 	if _, err := os.Lstat(filepath.Join(dir, pendingName)); !errors.Is(err, fs.ErrNotExist) {
 		return nil, false
 	}
-	src := Source{Programme: programme, Settings: settings}
+	var included []SourceFile
 	for _, name := range fr.Included {
 		data, err := read(name)
 		if err != nil {
 			return nil, false
 		}
-		src.Included = append(src.Included, SourceFile{name, data})
+		included = append(included, SourceFile{name, data})
 	}
-	if src.digest() != fr.Source {
+	if src.digestWith(included) != fr.Source {
 		return nil, false
 	}
 	if !maps.Equal(folderTimes(dir), fr.Folders) {

@@ -272,20 +272,19 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 // printing its problems. It fails when the programme has errors, or
 // warnings under --strict.
 func load(c *cli.Context, env *environment) (*agenda.Programme, error) {
-	prog, _, err := loadSource(c, env, nil)
-	return prog, err
+	return loadSource(c, env, &publish.Source{})
 }
 
-// loadSource is load, also returning what the programme was read from:
-// its files, and the warnings it gave. data is the programme file's bytes
-// where they were read already, else nil.
-func loadSource(c *cli.Context, env *environment, data []byte) (*agenda.Programme, *publish.Source, error) {
+// loadSource is load, also keeping what the programme was read from in
+// src (its files, and the warnings it gave); src holds the programme
+// file's bytes where they were read already.
+func loadSource(c *cli.Context, env *environment, src *publish.Source) (*agenda.Programme, error) {
 	if c.NArg() != 1 {
-		return nil, nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
+		return nil, usageErrorf("%s takes one programme file, as in 'agendacal %s programme.yaml'", c.Command.Name, c.Command.Name)
 	}
-	prog, problems, src, err := parseFile(c, env, c.Args().First(), data)
+	prog, problems, err := parseFile(c, env, c.Args().First(), src)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, p := range problems {
 		// A build prints only what may need mending, so that cron mails
@@ -303,20 +302,21 @@ func loadSource(c *cli.Context, env *environment, data []byte) (*agenda.Programm
 	}
 	if err := problems.Err(c.Bool("strict")); err != nil {
 		// The problems are printed already: the status says the rest.
-		return nil, nil, &exitError{code: exitProblems}
+		return nil, &exitError{code: exitProblems}
 	}
-	return prog, src, nil
+	return prog, nil
 }
 
 // parseFile reads and parses a programme file (- for standard input),
-// refusing one larger than --max-size as a problem of the file. data is
-// the file's bytes where they were read already (at most --max-size and
-// one byte), else nil.
-func parseFile(c *cli.Context, env *environment, name string, data []byte) (*agenda.Programme, agenda.Problems, *publish.Source, error) {
+// refusing one larger than --max-size as a problem of the file. What it
+// was read from goes into src, whose Programme is the file's bytes where
+// they were read already (at most --max-size and one byte).
+func parseFile(c *cli.Context, env *environment, name string, src *publish.Source) (*agenda.Programme, agenda.Problems, error) {
 	limit, err := parseSize(c.String("max-size"))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
+	data := src.Programme
 	switch {
 	case name == "-":
 		name = "<stdin>"
@@ -325,13 +325,13 @@ func parseFile(c *cli.Context, env *environment, name string, data []byte) (*age
 		data, err = readLimited(name, limit)
 	}
 	if err != nil {
-		return nil, nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
+		return nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 	}
 	if int64(len(data)) > limit {
 		msg := fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size"))
-		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil, nil
+		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil
 	}
-	src := &publish.Source{Programme: data}
+	src.Programme = data
 	read := includedFiles(c, limit)
 	prog, problems := agenda.ParseFiles(name, data, func(path string) ([]byte, error) {
 		data, err := read(path)
@@ -340,7 +340,7 @@ func parseFile(c *cli.Context, env *environment, name string, data []byte) (*age
 		}
 		return data, err
 	})
-	return prog, problems, src, nil
+	return prog, problems, nil
 }
 
 // includedFiles reads the files a programme includes, each refused past
@@ -413,7 +413,7 @@ func check(c *cli.Context, env *environment) error {
 	var all agenda.Problems
 	failed := false
 	for _, name := range c.Args().Slice() {
-		_, problems, _, err := parseFile(c, env, name, nil)
+		_, problems, err := parseFile(c, env, name, &publish.Source{})
 		if err != nil {
 			return err
 		}
@@ -435,7 +435,7 @@ func build(c *cli.Context, env *environment) error {
 		return err
 	}
 	out := c.String("out")
-	data, fresh := upToDate(c, env, out, stamp)
+	src, fresh := upToDate(c, env, out, stamp)
 	if fresh {
 		return nil
 	}
@@ -443,11 +443,10 @@ func build(c *cli.Context, env *environment) error {
 	if out != "-" && !strings.HasPrefix(out, "s3://") && strings.TrimSpace(out) != "" {
 		ahead = publish.StartReadAhead(out)
 	}
-	prog, src, err := loadSource(c, env, data)
+	prog, err := loadSource(c, env, src)
 	if err != nil {
 		return err
 	}
-	src.Settings = buildSettings(c)
 	src.Seal()
 	// The YAML and its node tree are garbage now: collected before the
 	// calendars are made, their memory serves again, and a build peaks at
@@ -497,34 +496,37 @@ func build(c *cli.Context, env *environment) error {
 // upToDate tells whether the output folder already holds what this build
 // would publish, from the programme's bytes alone (publish.UpToDate): cron's
 // common case, at the cost of reading the file. The warnings the programme
-// gave are printed again. data is the programme file as read, for the
-// build to parse when the folder is not up to date (nil if unread).
-func upToDate(c *cli.Context, env *environment, out string, now time.Time) (data []byte, fresh bool) {
+// gave are printed again. src is the build's source: the settings, and
+// the programme file as read, for the build to parse when the folder is
+// not up to date (its Programme nil if unread).
+func upToDate(c *cli.Context, env *environment, out string, now time.Time) (src *publish.Source, fresh bool) {
+	src = &publish.Source{Settings: buildSettings(c)}
 	name := c.Args().First()
 	if c.NArg() != 1 || name == "-" || out == "-" || strings.HasPrefix(out, "s3://") || strings.TrimSpace(out) == "" {
-		return nil, false
+		return src, false
 	}
 	limit, err := parseSize(c.String("max-size"))
 	if err != nil {
-		return nil, false
+		return src, false
 	}
-	data, err = readLimited(name, limit)
+	data, err := readLimited(name, limit)
 	if err != nil {
-		return nil, false
+		return src, false
 	}
+	src.Programme = data
 	if int64(len(data)) > limit {
-		return data, false
+		return src, false
 	}
-	remarks, ok := publish.UpToDate(out, data, buildSettings(c), includedFiles(c, limit), now)
+	remarks, ok := publish.UpToDate(out, src, includedFiles(c, limit), now)
 	if !ok || len(remarks) > 0 && c.Bool("strict") {
-		return data, false
+		return src, false
 	}
 	if !c.Bool("quiet") {
 		for _, r := range remarks {
 			fmt.Fprintln(env.stderr, r)
 		}
 	}
-	return data, true
+	return src, true
 }
 
 // buildSettings is what decides a build's output besides the programme's
