@@ -130,6 +130,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	next, files, digests := pl.State, pl.files, pl.digests
 	b.plan = pl
+	next.encodeEventsAhead() // most of the bookkeeping, while files are written
 	if folderErr != nil {
 		return rep, folderErr
 	}

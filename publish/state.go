@@ -45,6 +45,9 @@ type State struct {
 	// read is the bookkeeping as read, "" for one rebuilt or to be
 	// written anyway. Its strings are cut from it.
 	read string
+	// eventsAhead, when set, is the events' JSON being encoded while the
+	// build writes its files.
+	eventsAhead *eventsAhead
 }
 
 // programmeRef says which programme a folder publishes.

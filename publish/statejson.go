@@ -26,10 +26,14 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 	if st.Fresh != nil && st.Fresh.Until != nil && !jsonTime(*st.Fresh.Until) {
 		return false, nil
 	}
-	for _, ev := range st.Events {
-		if ev != nil && (!jsonTime(ev.Start) || !jsonTime(ev.End) || !jsonTime(ev.Changed) || ev.Removed != nil && !jsonTime(*ev.Removed)) {
+	var events []byte
+	if a := st.eventsAhead; a != nil {
+		<-a.done
+		if events = a.json; events == nil {
 			return false, nil
 		}
+	} else if !eventsJSONSafe(st.Events) {
+		return false, nil
 	}
 	// Written out in pieces: the bookkeeping of a large programme is tens
 	// of megabytes.
@@ -43,20 +47,11 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 	o.b = append(o.b, `,"programme":`...)
 	o.b = appendJSON(o.b, st.Programme)
 	o.b = append(o.b, `,"events":`...)
-	if st.Events == nil {
-		o.b = append(o.b, "null"...)
+	if events != nil {
+		o.flush(0)
+		o.write(events)
 	} else {
-		o.b = append(o.b, '{')
-		for i, uid := range slices.Sorted(maps.Keys(st.Events)) {
-			if i > 0 {
-				o.b = append(o.b, ',')
-			}
-			o.b = appendJSONString(o.b, uid)
-			o.b = append(o.b, ':')
-			o.b = appendEvent(o.b, st.Events[uid])
-			o.flush(64 << 10)
-		}
-		o.b = append(o.b, '}')
+		o.events(st.Events)
 	}
 	if len(st.Retired) > 0 {
 		o.b = append(o.b, `,"retired":`...)
@@ -95,6 +90,69 @@ func (o *jsonOut) flush(at int) {
 		_, o.err = o.w.Write(o.b)
 		o.b = o.b[:0]
 	}
+}
+
+// write writes b, after what was appended and flushed.
+func (o *jsonOut) write(b []byte) {
+	if o.err == nil {
+		_, o.err = o.w.Write(b)
+	}
+}
+
+// events appends the events, by uid.
+func (o *jsonOut) events(events map[string]*Event) {
+	if events == nil {
+		o.b = append(o.b, "null"...)
+		return
+	}
+	o.b = append(o.b, '{')
+	for i, uid := range slices.Sorted(maps.Keys(events)) {
+		if i > 0 {
+			o.b = append(o.b, ',')
+		}
+		o.b = appendJSONString(o.b, uid)
+		o.b = append(o.b, ':')
+		o.b = appendEvent(o.b, events[uid])
+		o.flush(64 << 10)
+	}
+	o.b = append(o.b, '}')
+}
+
+// eventsJSONSafe tells that encoding/json takes every time of the events.
+func eventsJSONSafe(events map[string]*Event) bool {
+	for _, ev := range events {
+		if ev != nil && (!jsonTime(ev.Start) || !jsonTime(ev.End) || !jsonTime(ev.Changed) || ev.Removed != nil && !jsonTime(*ev.Removed)) {
+			return false
+		}
+	}
+	return true
+}
+
+// eventsAhead is the "events" of a state's JSON, encoded on a goroutine
+// of its own while a build writes its files: they are most of the
+// bookkeeping's bytes.
+type eventsAhead struct {
+	done chan struct{}
+	json []byte // nil where encoding/json is to have its say
+}
+
+// encodeEventsAhead starts encoding the events' JSON, which writing the
+// state then waits for and takes. The events do not change after.
+func (st *State) encodeEventsAhead() {
+	a := &eventsAhead{done: make(chan struct{})}
+	st.eventsAhead = a
+	go func() {
+		defer close(a.done)
+		if !eventsJSONSafe(st.Events) {
+			return
+		}
+		var buf bytes.Buffer
+		buf.Grow(640 * len(st.Events))
+		o := &jsonOut{w: &buf, b: make([]byte, 0, 80<<10)}
+		o.events(st.Events)
+		o.flush(0)
+		a.json = buf.Bytes()
+	}()
 }
 
 // stringMap appends a map of strings, in the order of keys: those of m,

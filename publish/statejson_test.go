@@ -38,8 +38,16 @@ func sameAsLibraryJSON(t *testing.T, st *State) {
 	if err != nil || !done {
 		t.Fatalf("writeStateJSON: %v, %v", done, err)
 	}
-	if want := libraryJSON(t, st); got.String() != want {
+	want := libraryJSON(t, st)
+	if got.String() != want {
 		t.Fatalf("\n got %s\nwant %s", got.String(), want)
+	}
+	// The same with the events encoded ahead, as a build does.
+	ahead := *st
+	ahead.encodeEventsAhead()
+	got.Reset()
+	if done, err := writeStateJSON(&got, &ahead); err != nil || !done || got.String() != want {
+		t.Fatalf("with the events encoded ahead (%v, %v):\n got %s\nwant %s", done, err, got.String(), want)
 	}
 }
 
@@ -85,6 +93,11 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 	}
 	if err := (&State{Memory: Memory{Events: map[string]*Event{"a": {Start: far}}}}).writeTo(&b); err == nil {
 		t.Error("encoding/json wrote a year past 9999")
+	}
+	ahead := &State{Memory: Memory{Events: map[string]*Event{"a": {Start: far}}}}
+	ahead.encodeEventsAhead()
+	if done, _ := writeStateJSON(&b, ahead); done || b.Len() > 0 {
+		t.Error("a year past 9999 was encoded ahead")
 	}
 }
 
