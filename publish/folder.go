@@ -114,6 +114,9 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	defer unlock()
 	removeStaleTrees(dir)
+	if !opts.inPlace && canSwap(dir) {
+		b.look = lookAtSpare(dir)
+	}
 	folder, folderErr := readFolder(dir)
 	removeLeftovers(dir, folder)
 	prev, err := b.previous(p)
@@ -261,6 +264,8 @@ type build struct {
 	staging string
 	spare   *spareUse
 	spared  int
+	// look is the spare, read while the build plans.
+	look *spareLook
 	// plan is the build's plan.
 	plan *Plan
 	// rebuilt tells that the bookkeeping was missing; recovered counts the

@@ -63,21 +63,52 @@ func useSpare(dir string) (*spareUse, bool) {
 	return sp, true
 }
 
-// keepFromSpare empties the spare at staging of all but the files the new
-// tree takes from it as they are: those the folder live publishes
-// unchanged (as unchanged says), where the spare's file is the folder's
-// (the same inode). It returns those it kept; the subfolders stay.
-func keepFromSpare(staging, live string, unchanged map[string]bool) (map[string]bool, error) {
-	kept := map[string]bool{}
+// spareLook is the spare as a build found it, read while the build
+// plans (lookAtSpare): its entries, each marked where it was the very
+// file the folder publishes.
+type spareLook struct {
+	done    chan struct{}
+	there   bool // the spare was there to read
+	entries []spareEntry
+	err     error
+}
+
+// spareEntry is a file or folder in the spare, by path relative to it.
+type spareEntry struct {
+	rel       string
+	published bool // a regular file with the inode of the folder's file of that name
+}
+
+// lookAtSpare starts reading the spare of the folder dir on a goroutine
+// of its own: the two listings of every folder are most of what editing
+// the spare costs, and the build has a core to spare while it plans.
+// Only builds of dir, which hold its lock, change the spare or the
+// folder.
+func lookAtSpare(dir string) *spareLook {
+	l := &spareLook{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.there, l.entries, l.err = readSpare(sparePath(dir), dir)
+	}()
+	return l
+}
+
+// readSpare lists what the spare at staging holds but its subfolders,
+// each entry marked where it is the file the folder live publishes; false
+// where there is no spare.
+func readSpare(staging, live string) (bool, []spareEntry, error) {
+	var out []spareEntry
+	there := false
 	for _, sub := range append([]string{"."}, subfolders...) {
 		spare, err := readDirents(filepath.Join(staging, sub))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return false, nil, err
 		}
-		published := map[string]uint64{}
+		there = true
+		published := make(map[string]uint64, len(spare))
 		if entries, err := readDirents(filepath.Join(live, sub)); err == nil {
 			for _, ent := range entries {
 				if ent.regular {
@@ -88,15 +119,39 @@ func keepFromSpare(staging, live string, unchanged map[string]bool) (map[string]
 		for _, ent := range spare {
 			rel := path.Join(sub, ent.name)
 			if sub == "." && ent.dir && isSubfolder(rel) {
-				continue // emptied in its turn
+				continue // listed in its turn
 			}
-			if ent.regular && unchanged[rel] && published[ent.name] == ent.ino {
-				kept[rel] = true
-				continue
-			}
-			if err := os.RemoveAll(filepath.Join(staging, filepath.FromSlash(rel))); err != nil {
-				return nil, err
-			}
+			out = append(out, spareEntry{rel: rel, published: ent.regular && published[ent.name] == ent.ino})
+		}
+	}
+	return there, out, nil
+}
+
+// keepFromSpare empties the spare at staging of all but the files the new
+// tree takes from it as they are: those the folder live publishes
+// unchanged (as unchanged says), where the spare's file is the folder's
+// (the same inode). It returns those it kept; the subfolders stay. look
+// is the spare as the build found it, if read ahead: it serves where it
+// saw the spare as the build took it (there, or made anew, empty).
+func keepFromSpare(sp *spareUse, live string, look *spareLook, unchanged map[string]bool) (map[string]bool, error) {
+	var entries []spareEntry
+	var err error
+	if look != nil {
+		<-look.done
+	}
+	if look != nil && look.err == nil && look.there != sp.made {
+		entries = look.entries
+	} else if _, entries, err = readSpare(sp.path, live); err != nil {
+		return nil, err
+	}
+	kept := make(map[string]bool, len(entries))
+	for _, ent := range entries {
+		if ent.published && unchanged[ent.rel] {
+			kept[ent.rel] = true
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(sp.path, filepath.FromSlash(ent.rel))); err != nil {
+			return nil, err
 		}
 	}
 	return kept, nil

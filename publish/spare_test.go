@@ -238,3 +238,54 @@ func sha256hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// The spare read ahead serves only where it was read as the build took
+// it: one that came or went since is read again.
+func TestKeepFromSpareReadsAgainAStaleLook(t *testing.T) {
+	if !canSwap(t.TempDir()) {
+		t.Skip("this system cannot swap folders")
+	}
+	live, spare := t.TempDir(), t.TempDir()
+	for _, d := range []string{live, spare} {
+		if err := os.Mkdir(filepath.Join(d, "sessions"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(live, "sessions", "a.ics"), []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(live, "sessions", "a.ics"), filepath.Join(spare, "sessions", "a.ics")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(spare, "stray.ics"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unchanged := map[string]bool{"sessions/a.ics": true, "stray.ics": true}
+	closed := make(chan struct{})
+	close(closed)
+
+	// Seen as no spare, yet there when taken: read again, the stray
+	// file goes.
+	look := &spareLook{done: closed}
+	kept, err := keepFromSpare(&spareUse{path: spare}, live, look, unchanged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(kept, map[string]bool{"sessions/a.ics": true}) {
+		t.Errorf("kept %v", kept)
+	}
+	if _, err := os.Lstat(filepath.Join(spare, "stray.ics")); err == nil {
+		t.Error("the stray file stayed in the spare")
+	}
+
+	// Seen with a file, made anew empty when taken: nothing is kept.
+	look = &spareLook{done: closed, there: true, entries: []spareEntry{{rel: "sessions/gone.ics", published: true}}}
+	unchanged["sessions/gone.ics"] = true
+	kept, err = keepFromSpare(&spareUse{path: spare, made: true}, live, look, unchanged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept["sessions/gone.ics"] {
+		t.Error("a file the spare no longer holds was kept")
+	}
+}

@@ -74,7 +74,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		for i, f := range files {
 			unchanged[f.rel] = !isChanged[i]
 		}
-		if kept, err = keepFromSpare(staging, b.dir, unchanged); err != nil {
+		if kept, err = keepFromSpare(sp, b.dir, b.look, unchanged); err != nil {
 			return fmt.Errorf("editing the tree published before: %w", err)
 		}
 		b.spared = len(kept)
