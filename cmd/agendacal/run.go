@@ -439,6 +439,9 @@ func build(c *cli.Context, env *environment) error {
 	if fresh {
 		return nil
 	}
+	// The heap may grow to twice what decoding a lean programme of this
+	// size takes before it is first collected.
+	collectLater(64<<20+16*int64(len(src.Programme)), env.getenv)
 	var ahead *publish.ReadAhead
 	if out != "-" && !strings.HasPrefix(out, "s3://") && strings.TrimSpace(out) != "" {
 		ahead = publish.StartReadAhead(out)
