@@ -15,10 +15,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/agendacal/agendacal/agenda"
 )
@@ -148,12 +148,18 @@ func (e *Encoder) Prepare(workers int) {
 		e.index[s] = i
 		e.revisions[i] = Revision{Changed: e.opts.Stamp}
 	}
-	var g errgroup.Group
-	g.SetLimit(max(1, workers))
-	for i := range sessions {
-		g.Go(func() error { e.render(i); return nil })
+	// Each goroutine takes the next session not yet taken: one goroutine
+	// a session would grow ten thousand stacks.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(sessions))) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(sessions); i = int(next.Add(1) - 1) {
+				e.render(i)
+			}
+		})
 	}
-	_ = g.Wait() // render cannot fail
+	wg.Wait()
 }
 
 // render renders the event of the i-th session.

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -696,17 +697,23 @@ func (e *PartialError) Unwrap() error { return e.Err }
 // file, the others render.
 const workers = 4
 
-// parallel calls do(i) for i in [0, n) on up to workers goroutines and
-// returns the first error; once one fails or ctx is done, no more start.
+// parallel calls do(i) for i in [0, n) on up to workers goroutines, each
+// taking the next i not yet taken, and returns the first error; once one
+// fails or ctx is done, no more start.
 func parallel(ctx context.Context, n int, do func(i int) error) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i := range n {
+	var next atomic.Int64
+	for range min(workers, n) {
 		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := do(i); err != nil {
+					return err
+				}
 			}
-			return do(i)
+			return nil
 		})
 	}
 	return g.Wait()
