@@ -84,8 +84,11 @@ func Digest(s string) string { return shortHash(s) }
 
 // shortHash is 12 hex digits of the SHA-256 of s.
 func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:6])
+	var buf [256]byte // titles and places fit, and are copied no further
+	sum := sha256.Sum256(append(buf[:0], s...))
+	var digits [12]byte
+	hex.Encode(digits[:], sum[:6])
+	return string(digits[:])
 }
 
 // slugify lower-cases s, transliterates what it can to ASCII letters and
