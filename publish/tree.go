@@ -87,9 +87,6 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for _, f := range files {
 		newNames[strings.ToLower(f.rel)] = f.rel
 	}
-	if err := carry(b.dir, staging, ".", mine, newNames); err != nil {
-		return err
-	}
 	for _, sub := range subfolders {
 		for _, f := range files {
 			if path.Dir(f.rel) == sub {
@@ -100,6 +97,12 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 			}
 		}
 	}
+	// What the organiser put into the folder is carried into the new tree
+	// while the calendars are written into it: the two never share a name
+	// (carry refuses a file of a calendar's name), and the subfolders are
+	// made already.
+	carried := make(chan error, 1)
+	go func() { carried <- carry(b.dir, staging, ".", mine, newNames) }()
 	buffers := make(chan *bufio.Writer, workers)
 	for range workers {
 		buffers <- bufio.NewWriterSize(nil, 64<<10)
@@ -120,6 +123,9 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		}
 		return nil
 	})
+	if err := <-carried; err != nil {
+		return err
+	}
 	if err != nil {
 		return err
 	}
