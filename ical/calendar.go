@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -193,12 +194,18 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) []byte {
 		if title == "" {
 			title = s.Location
 		}
-		params := []string{}
-		if address := joinNonEmpty(", ", v.Address, v.City, v.Country); address != "" {
-			params = append(params, "X-ADDRESS="+paramValue(address))
+		// Sessions in one place share the line: each writer keeps those it
+		// wrote.
+		at := place{title, v.Address, v.City, v.Country, math.Float64bits(v.Geo.Lat), math.Float64bits(v.Geo.Lon)}
+		line, ok := w.places[at]
+		if !ok {
+			line = structuredLocation(at)
+			if w.places == nil {
+				w.places = map[place]string{}
+			}
+			w.places[at] = line
 		}
-		params = append(params, "X-APPLE-RADIUS=70", "X-TITLE="+paramValue(title), "VALUE=URI")
-		writeFolded(buf, "X-APPLE-STRUCTURED-LOCATION;"+strings.Join(params, ";")+fmt.Sprintf(":geo:%.6f,%.6f", v.Geo.Lat, v.Geo.Lon))
+		buf.WriteString(line)
 	}
 	if s.Online != "" {
 		// RFC 7986 5.11; most clients show only DESCRIPTION, which starts
@@ -214,6 +221,26 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) []byte {
 	}
 	buf.WriteString(end)
 	return bytes.Clone(buf.Bytes())
+}
+
+// place is what an event's X-APPLE-STRUCTURED-LOCATION is made of, its
+// position by the bits of its numbers (-0 is written otherwise than 0).
+type place struct {
+	title, address, city, country string
+	lat, lon                      uint64
+}
+
+// structuredLocation is the X-APPLE-STRUCTURED-LOCATION line of a place,
+// folded, with its CRLF.
+func structuredLocation(at place) string {
+	params := []string{}
+	if address := joinNonEmpty(", ", at.address, at.city, at.country); address != "" {
+		params = append(params, "X-ADDRESS="+paramValue(address))
+	}
+	params = append(params, "X-APPLE-RADIUS=70", "X-TITLE="+paramValue(at.title), "VALUE=URI")
+	var b bytes.Buffer
+	writeFolded(&b, "X-APPLE-STRUCTURED-LOCATION;"+strings.Join(params, ";")+fmt.Sprintf(":geo:%.6f,%.6f", math.Float64frombits(at.lat), math.Float64frombits(at.lon)))
+	return b.String()
 }
 
 // UsePublished makes a session's event, before Prepare, the one published

@@ -25,6 +25,8 @@ import (
 type lineWriter struct {
 	out  *bytes.Buffer
 	line []byte
+	// places are the X-APPLE-STRUCTURED-LOCATION lines written, by place.
+	places map[place]string
 }
 
 // start begins a property.

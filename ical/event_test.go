@@ -3,6 +3,7 @@ package ical
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,4 +164,58 @@ func librarySetTime(e *Encoder, ev *ics.VEvent, prop ics.ComponentProperty, t ti
 		return
 	}
 	ev.SetProperty(prop, t.In(e.zone.loc).Format(localLayout), ics.WithTZID(e.zone.name))
+}
+
+// An event's X-APPLE-STRUCTURED-LOCATION is the one of its own place,
+// whatever the writer wrote before: places alike but for one part, or for
+// the sign of a zero.
+func TestStructuredLocationIsEachPlaces(t *testing.T) {
+	data, err := os.ReadFile("../examples/pristina.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, problems := agenda.Parse("pristina.yaml", data)
+	if p == nil {
+		t.Fatal(problems)
+	}
+	base := *p.Sessions[0].Venue
+	negZero := math.Copysign(0, -1)
+	variants := []func(v *agenda.Venue){
+		func(v *agenda.Venue) {},
+		func(v *agenda.Venue) { v.Address = "Rr. Agim Ramadani" },
+		func(v *agenda.Venue) { v.City = "Prizren" },
+		func(v *agenda.Venue) { v.Country = "" },
+		func(v *agenda.Venue) { v.Name = "" }, // titled by the session's location
+		func(v *agenda.Venue) { v.Geo = &agenda.Geo{Lat: 0, Lon: 0} },
+		func(v *agenda.Venue) { v.Geo = &agenda.Geo{Lat: negZero, Lon: 0} },
+		func(v *agenda.Venue) { v.Geo = &agenda.Geo{Lat: 0, Lon: negZero} },
+		func(v *agenda.Venue) {},
+	}
+	var sessions []*agenda.Session
+	for i, change := range variants {
+		s := *p.Sessions[i%len(p.Sessions)]
+		v := base
+		g := *base.Geo
+		v.Geo = &g
+		change(&v)
+		s.Venue = &v
+		sessions = append(sessions, &s)
+	}
+	shared := NewEncoder(p, benchOptions())
+	for _, s := range sessions {
+		v := s.Venue
+		title := v.Name
+		if title == "" {
+			title = s.Location
+		}
+		want := "X-APPLE-STRUCTURED-LOCATION;"
+		if address := joinNonEmpty(", ", v.Address, v.City, v.Country); address != "" {
+			want += "X-ADDRESS=" + paramValue(address) + ";"
+		}
+		want += "X-APPLE-RADIUS=70;X-TITLE=" + paramValue(title) + ";VALUE=URI:" + fmt.Sprintf("geo:%.6f,%.6f", v.Geo.Lat, v.Geo.Lon) + "\r\n"
+		got := strings.ReplaceAll(string(shared.serialiseEvent(s)), "\r\n ", "")
+		if !strings.Contains(got, want) {
+			t.Errorf("session %q at %+v, %+v: no %q in\n%s", s.ID, *v, *v.Geo, want, got)
+		}
+	}
 }
