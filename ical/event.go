@@ -208,9 +208,7 @@ func (e *Encoder) writeEvent(w *lineWriter, s *agenda.Session) {
 		w.line = strconv.AppendFloat(w.line, s.Venue.Geo.Lon, 'f', 6, 64)
 		w.end()
 	}
-	if d := e.description(s); d != "" {
-		e.writeText(w, "DESCRIPTION", d)
-	}
+	e.writeDescription(w, s)
 	if s.URL != "" {
 		w.start("URL")
 		w.raw(cleanURI(s.URL))
@@ -226,6 +224,63 @@ func (e *Encoder) writeEvent(w *lineWriter, s *agenda.Session) {
 		w.text(s.Tracks[0].Color.Name)
 	}
 	// ORGANIZER follows: see serialiseEvent.
+}
+
+// writeDescription writes the DESCRIPTION, the text description gives,
+// each piece cleaned and escaped as it goes into the line rather than the
+// whole put together first: the user's pieces are set apart by the ASCII
+// that joins them, so they clean alone as they would together.
+func (e *Encoder) writeDescription(w *lineWriter, s *agenda.Session) {
+	if s.Online == "" && s.Description == "" && len(s.Topics) == 0 && len(s.Speakers) == 0 && s.URL == "" {
+		return
+	}
+	w.start("DESCRIPTION")
+	if e.prog.Language != "" {
+		w.param("LANGUAGE", e.prog.Language)
+	}
+	w.line = append(w.line, ':')
+	text := func(pieces ...string) {
+		for _, p := range pieces {
+			w.appendText(cleanText(p))
+		}
+	}
+	first := true
+	part := func() {
+		if !first {
+			text("\n\n")
+		}
+		first = false
+	}
+	if s.Online != "" {
+		part()
+		text(e.words.Online, ": ", s.Online)
+	}
+	if s.Description != "" {
+		part()
+		text(s.Description)
+	}
+	if len(s.Topics) > 0 {
+		part()
+		text(e.words.Topics, ":")
+		for _, t := range s.Topics {
+			text("\n- ", t)
+		}
+	}
+	if len(s.Speakers) > 0 {
+		part()
+		text(e.words.Speakers, ":")
+		for _, sp := range s.Speakers {
+			text("\n- ", sp.Name)
+			if sp.Role != "" {
+				text(" (", sp.Role, ")")
+			}
+		}
+	}
+	if s.URL != "" {
+		part()
+		text(s.URL)
+	}
+	w.end()
 }
 
 // writeText writes a TEXT property of the programme's own words, with the

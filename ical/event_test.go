@@ -69,7 +69,10 @@ func FuzzEventMatchesLibrary(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, location, description, url, lang string) {
 		p := &agenda.Programme{
 			Title: "T", UIDDomain: "fuzz.example.org", ZoneName: "Europe/Belgrade", Language: lang,
-			Sessions: []*agenda.Session{{ID: "s1", Title: title, Location: location, Description: description, URL: url, Topics: []string{title}}},
+			Sessions: []*agenda.Session{{
+				ID: "s1", Title: title, Location: location, Description: description, URL: url, Online: url,
+				Topics: []string{title, location}, Speakers: []agenda.Person{{Name: location, Role: description}, {Name: title}},
+			}},
 		}
 		zone, _, err := agenda.ResolveZone("Europe/Belgrade")
 		if err != nil {
