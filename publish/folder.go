@@ -120,6 +120,8 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	folder, folderErr := readFolder(dir)
 	removeLeftovers(dir, folder)
+	listed := make(chan folderListing, 1) // by name, while the build plans
+	go func() { listed <- folder.listing() }()
 	prev, err := b.previous(p)
 	if err != nil {
 		return rep, err
@@ -138,7 +140,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	if folderErr != nil {
 		return rep, folderErr
 	}
-	existing := folder.listing()
+	existing := <-listed
 	var changed []int
 	for i, f := range files {
 		if digests[i] != "" && existing.regular(f.rel) && prev.Files[f.rel] == digests[i] {

@@ -55,24 +55,27 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	if pageErr != nil {
 		return nil, pageErr
 	}
-	for _, s := range all.Sessions {
+	// Each event is revised on its own: the maps are only read.
+	err := parallel(ctx, len(all.Sessions), func(i int) error {
+		s := all.Sessions[i]
 		uid := s.ID + "@" + p.UIDDomain
 		ev := next.Events[uid]
 		ev.Fingerprint = e.Fingerprint(s)
 		prev.Revise(uid, ev, opts.Now)
 		e.Revise(s, ical.Revision{Sequence: ev.Sequence, Changed: ev.Changed})
-	}
-	prev.Events = nil // done with: its memory serves the files
-	if err := ctx.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	prev.Events = nil // done with: its memory serves the files
 	files = append(files, outputFile{rel: "index.html", page: page})
 	// A calendar made of the same parts as last time has the same bytes:
 	// only the others are digested, and a file the last build did not
 	// publish, which is written whatever its digest, is digested as it is
 	// written when the target says so (digests "" until then).
 	digests, keys := make([]string, len(files)), make([]string, len(files))
-	err := parallel(ctx, len(files), func(i int) error {
+	err = parallel(ctx, len(files), func(i int) error {
 		f := files[i]
 		if f.page == nil {
 			keys[i] = e.Key(f.calendar)
@@ -159,9 +162,14 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 	}
 	all := *p
 	all.Sessions = slices.Clone(p.Sessions)
+	records := make([]*Event, len(p.Sessions))
+	_ = parallel(context.Background(), len(p.Sessions), func(i int) error {
+		records[i] = Record(p.Sessions[i])
+		return nil // a record cannot fail
+	})
 	liveIDs := make(map[string]bool, len(p.Sessions)) // lower-case
-	for _, s := range p.Sessions {
-		next.Events[s.ID+"@"+p.UIDDomain] = Record(s)
+	for i, s := range p.Sessions {
+		next.Events[s.ID+"@"+p.UIDDomain] = records[i]
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session
