@@ -127,8 +127,8 @@ func readSpare(staging, live string) (bool, []spareEntry, error) {
 	return there, out, nil
 }
 
-// keepFromSpare empties the spare at staging of all but the files the new
-// tree takes from it as they are: those the folder live publishes
+// keepFromSpare empties the spare sp of all but the files the new tree
+// takes from it as they are: those the folder live publishes
 // unchanged (as unchanged says), where the spare's file is the folder's
 // (the same inode). It returns those it kept; the subfolders stay. look
 // is the spare as the build found it, if read ahead: it serves where it
