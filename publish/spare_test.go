@@ -289,3 +289,55 @@ func TestKeepFromSpareReadsAgainAStaleLook(t *testing.T) {
 		t.Error("a file the spare no longer holds was kept")
 	}
 }
+
+// What the organiser put into the folder goes into the new tree, but not
+// a file where the build writes a calendar, even one that differs only in
+// case (found while carrying: it came after the build listed the folder).
+func TestCarryRefusesAFileWhereACalendarGoes(t *testing.T) {
+	from, to := t.TempDir(), t.TempDir()
+	for _, d := range []string{filepath.Join(from, "tracks"), filepath.Join(to, "tracks")} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(rel string) {
+		if err := os.WriteFile(filepath.Join(from, filepath.FromSlash(rel)), []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("tracks/main.ics") // agendacal's, per the bookkeeping
+	files := []outputFile{{rel: "programme.ics"}, {rel: "tracks/main.ics"}, {rel: "tracks/side.ics"}}
+	c := &carrying{mine: map[string]string{"tracks/main.ics": "d"}, files: files}
+	if err := carry(from, to, ".", c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(to, "tracks", "main.ics")); err == nil {
+		t.Error("agendacal's own calendar was carried")
+	}
+	if c.lower != nil {
+		t.Error("the build's files were looked up with nothing of the organiser's there")
+	}
+	write("notes.txt")
+	if err := carry(from, t.TempDir(), ".", &carrying{mine: c.mine, files: files}); err != nil {
+		t.Fatal(err)
+	}
+	write("tracks/notes.txt")
+	to = t.TempDir()
+	if err := os.Mkdir(filepath.Join(to, "tracks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := carry(from, to, ".", &carrying{mine: c.mine, files: files}); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"notes.txt", "tracks/notes.txt"} {
+		if _, err := os.Stat(filepath.Join(to, filepath.FromSlash(rel))); err != nil {
+			t.Errorf("the organiser's %s was not carried: %v", rel, err)
+		}
+	}
+
+	write("tracks/Side.ICS")
+	err := carry(from, t.TempDir(), ".", &carrying{mine: c.mine, files: files})
+	if err == nil || !strings.Contains(err.Error(), "agendacal did not write it") || !strings.Contains(err.Error(), "side.ics") {
+		t.Errorf("a file where tracks/side.ics goes: %v", err)
+	}
+}

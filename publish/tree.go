@@ -79,14 +79,6 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		}
 		b.spared = len(kept)
 	}
-	mine := map[string]bool{}
-	for rel := range prev.Files {
-		mine[rel] = true
-	}
-	newNames := make(map[string]string, len(files)) // lower-case → name
-	for _, f := range files {
-		newNames[strings.ToLower(f.rel)] = f.rel
-	}
 	for _, sub := range subfolders {
 		for _, f := range files {
 			if path.Dir(f.rel) == sub {
@@ -102,7 +94,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	// (carry refuses a file of a calendar's name), and the subfolders are
 	// made already.
 	carried := make(chan error, 1)
-	go func() { carried <- carry(b.dir, staging, ".", mine, newNames) }()
+	go func() { carried <- carry(b.dir, staging, ".", &carrying{mine: prev.Files, files: files}) }()
 	buffers := make(chan *bufio.Writer, workers)
 	for range workers {
 		buffers <- bufio.NewWriterSize(nil, 64<<10)
@@ -155,13 +147,38 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	return nil
 }
 
+// carrying is what carry goes by: the files agendacal wrote (the
+// bookkeeping's, by name), and those the build writes.
+type carrying struct {
+	mine  map[string]string
+	files []outputFile
+	lower map[string]string // the build's files by lower-case name, made when first asked
+}
+
+// inTheWay tells the file the build writes where the organiser's entry
+// rel is, on a case-blind disk too. A subfolder is no file's name: the
+// build's files are looked up only for what the organiser put there.
+func (c *carrying) inTheWay(rel string, ent fs.DirEntry) (string, bool) {
+	if ent.IsDir() && isSubfolder(rel) {
+		return "", false
+	}
+	if c.lower == nil {
+		c.lower = make(map[string]string, len(c.files))
+		for _, f := range c.files {
+			c.lower[strings.ToLower(f.rel)] = f.rel
+		}
+	}
+	name, ok := c.lower[strings.ToLower(rel)]
+	return name, ok
+}
+
 // carry recreates in to what from holds under rel that agendacal did not
-// write (mine lists what it did, by name), never following a symbolic
-// link: folders are made again, files hard-linked (or copied where a link
-// is refused), links recreated. A file agendacal did not write where a new
+// write (c.mine lists what it did), never following a symbolic link:
+// folders are made again, files hard-linked (or copied where a link is
+// refused), links recreated. A file agendacal did not write where a new
 // calendar goes is an error, as is a symbolic link where agendacal needs a
 // folder.
-func carry(from, to, rel string, mine map[string]bool, newNames map[string]string) error {
+func carry(from, to, rel string, c *carrying) error {
 	// Read now, not when the build began: a file the organiser adds
 	// while a build plans goes into the new tree too.
 	entries, err := readDir(filepath.Join(from, rel))
@@ -172,11 +189,11 @@ func carry(from, to, rel string, mine map[string]bool, newNames map[string]strin
 		r := path.Join(rel, ent.Name())
 		// What sits where agendacal wrote a calendar but is not a file
 		// (a folder made there since) is the organiser's, and goes too.
-		if mine[r] && ent.Type().IsRegular() || isBookkeeping(r) || isTemporary(ent.Name()) {
+		if _, mine := c.mine[r]; mine && ent.Type().IsRegular() || isBookkeeping(r) || isTemporary(ent.Name()) {
 			continue
 		}
 		src, dst := filepath.Join(from, filepath.FromSlash(r)), filepath.Join(to, filepath.FromSlash(r))
-		if name, ok := newNames[strings.ToLower(r)]; ok {
+		if name, ok := c.inTheWay(r, ent); ok {
 			return fmt.Errorf("publishing %s: a file of that name is there, and agendacal did not write it (the bookkeeping %s does not list it); move it away, or give --force to replace calendars in the way, and build again", filepath.Join(from, filepath.FromSlash(name)), stateName)
 		}
 		switch t := ent.Type(); {
@@ -190,7 +207,7 @@ func carry(from, to, rel string, mine map[string]bool, newNames map[string]strin
 			} else if err != nil {
 				return fmt.Errorf("creating the new tree: %w", err)
 			}
-			if err := carry(from, to, r, mine, newNames); err != nil {
+			if err := carry(from, to, r, c); err != nil {
 				return err
 			}
 		case t&fs.ModeSymlink != 0:
