@@ -99,13 +99,15 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	for range workers {
 		buffers <- bufio.NewWriterSize(nil, 64<<10)
 	}
+	links := newLinker(b.dir, staging)
+	defer links.close()
 	err = parallel(ctx, len(files), func(i int) error {
 		f := files[i]
 		to := filepath.Join(staging, filepath.FromSlash(f.rel))
 		if kept[f.rel] {
 			return nil // the spare holds it already
 		}
-		if !isChanged[i] && os.Link(filepath.Join(b.dir, filepath.FromSlash(f.rel)), to) == nil {
+		if !isChanged[i] && links.link(f.rel) == nil {
 			return nil
 		}
 		bw := <-buffers
