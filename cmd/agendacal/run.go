@@ -439,8 +439,9 @@ func build(c *cli.Context, env *environment) error {
 	if fresh {
 		return nil
 	}
-	// The heap may grow to twice what decoding a lean programme of this
-	// size takes before it is first collected.
+	// The heap may grow to 64 MiB and 16 bytes for each byte of the
+	// programme (a lean programme's decode takes about 10) before it is
+	// first collected, after the programme is read.
 	collectLater(64<<20+16*int64(len(src.Programme)), env.getenv)
 	var ahead *publish.ReadAhead
 	if out != "-" && !strings.HasPrefix(out, "s3://") && strings.TrimSpace(out) != "" {
