@@ -40,7 +40,7 @@ type dirent struct {
 // readDirents reads the entries of the folder dir with their inode
 // numbers, as the system lists them (getdents64), without a call a file.
 func readDirents(dir string) ([]dirent, error) {
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
@@ -88,15 +88,16 @@ type linker struct {
 }
 
 // newLinker opens the top folders of from and to and the subfolders both
-// hold; a folder either lacks is linked into by path.
+// hold, never through a symbolic link; a folder either lacks is linked
+// into by path.
 func newLinker(from, to string) *linker {
 	l := &linker{from: from, to: to, fds: map[string][2]int{}}
 	for _, sub := range append([]string{"."}, subfolders...) {
-		a, err := unix.Open(filepath.Join(from, sub), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		a, err := unix.Open(filepath.Join(from, sub), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			continue
 		}
-		b, err := unix.Open(filepath.Join(to, sub), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		b, err := unix.Open(filepath.Join(to, sub), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			unix.Close(a)
 			continue
