@@ -523,37 +523,6 @@ func (e *Encoder) header(c Calendar) *ics.Calendar {
 	return cal
 }
 
-// description is the text of a session's DESCRIPTION, what a preview
-// should show first: the link to join online, the session's description,
-// its topics, its speakers with their roles, and its web address.
-func (e *Encoder) description(s *agenda.Session) string {
-	var parts []string
-	if s.Online != "" {
-		parts = append(parts, e.words.Online+": "+s.Online)
-	}
-	if s.Description != "" {
-		parts = append(parts, s.Description)
-	}
-	if len(s.Topics) > 0 {
-		parts = append(parts, e.words.Topics+":\n- "+strings.Join(s.Topics, "\n- "))
-	}
-	if len(s.Speakers) > 0 {
-		var b strings.Builder
-		b.WriteString(e.words.Speakers + ":")
-		for _, sp := range s.Speakers {
-			b.WriteString("\n- " + sp.Name)
-			if sp.Role != "" {
-				b.WriteString(" (" + sp.Role + ")")
-			}
-		}
-		parts = append(parts, b.String())
-	}
-	if s.URL != "" {
-		parts = append(parts, s.URL)
-	}
-	return strings.Join(parts, "\n\n")
-}
-
 // Write writes the whole programme to w as one calendar: every event new,
 // stamped opts.Stamp, with SEQUENCE 0. The output folder's programme.ics
 // holds the same events with their revisions.

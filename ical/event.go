@@ -226,10 +226,13 @@ func (e *Encoder) writeEvent(w *lineWriter, s *agenda.Session) {
 	// ORGANIZER follows: see serialiseEvent.
 }
 
-// writeDescription writes the DESCRIPTION, the text description gives,
-// each piece cleaned and escaped as it goes into the line rather than the
-// whole put together first: the user's pieces are set apart by the ASCII
-// that joins them, so they clean alone as they would together.
+// writeDescription writes the DESCRIPTION, what a preview should show
+// first: the link to join online, the session's description, its topics,
+// its speakers with their roles, and its web address, a blank line
+// between. Each piece is cleaned and escaped as it goes into the line,
+// the text never put together first: the user's pieces are set apart by
+// the ASCII that joins them, so they clean alone as they would together
+// (the tests hold the line to the text put together whole).
 func (e *Encoder) writeDescription(w *lineWriter, s *agenda.Session) {
 	if s.Online == "" && s.Description == "" && len(s.Topics) == 0 && len(s.Speakers) == 0 && s.URL == "" {
 		return

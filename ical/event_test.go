@@ -86,6 +86,38 @@ func FuzzEventMatchesLibrary(f *testing.F) {
 	})
 }
 
+// description is the text of a session's DESCRIPTION put together whole,
+// the oracle writeDescription, which escapes it piece by piece, is held
+// to: the link to join online, the session's description, its topics, its
+// speakers with their roles, and its web address.
+func (e *Encoder) description(s *agenda.Session) string {
+	var parts []string
+	if s.Online != "" {
+		parts = append(parts, e.words.Online+": "+s.Online)
+	}
+	if s.Description != "" {
+		parts = append(parts, s.Description)
+	}
+	if len(s.Topics) > 0 {
+		parts = append(parts, e.words.Topics+":\n- "+strings.Join(s.Topics, "\n- "))
+	}
+	if len(s.Speakers) > 0 {
+		var b strings.Builder
+		b.WriteString(e.words.Speakers + ":")
+		for _, sp := range s.Speakers {
+			b.WriteString("\n- " + sp.Name)
+			if sp.Role != "" {
+				b.WriteString(" (" + sp.Role + ")")
+			}
+		}
+		parts = append(parts, b.String())
+	}
+	if s.URL != "" {
+		parts = append(parts, s.URL)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
 // libraryEvent builds a session's VEVENT with golang-ical's setters, as
 // the encoder did before it wrote events itself: the oracle for writeEvent.
 func libraryEvent(e *Encoder, s *agenda.Session) *ics.VEvent {
@@ -173,15 +205,7 @@ func librarySetTime(e *Encoder, ev *ics.VEvent, prop ics.ComponentProperty, t ti
 // whatever the writer wrote before: places alike but for one part, or for
 // the sign of a zero.
 func TestStructuredLocationIsEachPlaces(t *testing.T) {
-	data, err := os.ReadFile("../examples/pristina.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, problems := agenda.Parse("pristina.yaml", data)
-	if p == nil {
-		t.Fatal(problems)
-	}
-	base := *p.Sessions[0].Venue
+	base := agenda.Venue{Name: "Hotel Sirius", Room: "Castor", Address: "Rr. Garibaldi", City: "Pristina", Country: "Kosovo", Geo: &agenda.Geo{Lat: 42.6629, Lon: 21.1655}}
 	negZero := math.Copysign(0, -1)
 	variants := []func(v *agenda.Venue){
 		func(v *agenda.Venue) {},
@@ -195,15 +219,18 @@ func TestStructuredLocationIsEachPlaces(t *testing.T) {
 		func(v *agenda.Venue) {},
 	}
 	var sessions []*agenda.Session
+	start := time.Date(2017, 6, 29, 9, 0, 0, 0, time.UTC)
 	for i, change := range variants {
-		s := *p.Sessions[i%len(p.Sessions)]
 		v := base
 		g := *base.Geo
 		v.Geo = &g
 		change(&v)
-		s.Venue = &v
-		sessions = append(sessions, &s)
+		sessions = append(sessions, &agenda.Session{
+			ID: fmt.Sprintf("s%d", i), Title: "Session", Start: start, End: start.Add(time.Hour),
+			Venue: &v, Location: fmt.Sprintf("Room %d, %s", i, v.Name),
+		})
 	}
+	p := testProgramme(t, sessions...)
 	shared := NewEncoder(p, benchOptions())
 	for _, s := range sessions {
 		v := s.Venue
