@@ -115,7 +115,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 	}
 	defer unlock()
 	removeStaleTrees(dir)
-	if !opts.inPlace && canSwap(dir) {
+	if b.swappable = !opts.inPlace && canSwap(dir); b.swappable {
 		b.look = lookAtSpare(dir)
 	}
 	folder, folderErr := readFolder(dir)
@@ -267,8 +267,10 @@ type build struct {
 	staging string
 	spare   *spareUse
 	spared  int
-	// look is the spare, read while the build plans.
-	look *spareLook
+	// swappable tells that the folder can be swapped whole for a new
+	// tree; look is then the spare, read while the build plans.
+	swappable bool
+	look      *spareLook
 	// plan is the build's plan.
 	plan *Plan
 	// rebuilt tells that the bookkeeping was missing; recovered counts the

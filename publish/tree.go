@@ -44,7 +44,7 @@ func besideDir(dir string) string {
 // then exchanges the two trees in one atomic step. A kill at any instant
 // leaves either the old tree or the new one at dir, never a mix.
 func (b *build) publishTree(ctx context.Context, files []outputFile, changed []int, next *State, prev *State) error {
-	if b.opts.inPlace || !canSwap(b.dir) {
+	if !b.swappable {
 		return errCannotSwap
 	}
 	// The tree published before, kept beside the folder by the last swap,
