@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -156,41 +157,67 @@ func (ev *Event) cancelled(p *agenda.Programme) *agenda.Session {
 // published lists the events for agenda.Programme.KeepIDs, in a stable
 // order.
 func (m *Memory) published() []agenda.PublishedID {
-	var out []agenda.PublishedID
+	// Sorted by small records, not by the ids themselves, which are
+	// large to move.
+	type byStart struct {
+		sec  int64
+		nsec int
+		id   string
+		ev   *Event
+	}
+	order := make([]byStart, 0, len(m.Events))
 	for uid, ev := range m.Events {
 		if ev.ReadBack {
 			// Read back from a calendar: only the id is known.
 			id, _, _ := strings.Cut(uid, "@")
-			out = append(out, agenda.PublishedID{ID: id, Derived: true, OnlyID: true})
+			order = append(order, byStart{sec: (time.Time{}).Unix(), id: id, ev: ev})
 			continue
 		}
-		out = append(out, agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil})
+		order = append(order, byStart{sec: ev.Start.Unix(), nsec: ev.Start.Nanosecond(), id: ev.ID, ev: ev})
 	}
-	slices.SortFunc(out, func(a, b agenda.PublishedID) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
+	slices.SortFunc(order, func(a, b byStart) int {
+		if c := cmp.Compare(a.sec, b.sec); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		if c := cmp.Compare(a.nsec, b.nsec); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
 	})
+	out := make([]agenda.PublishedID, len(order))
+	for i, o := range order {
+		if ev := o.ev; ev.ReadBack {
+			out[i] = agenda.PublishedID{ID: o.id, Derived: true, OnlyID: true}
+		} else {
+			out[i] = agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil}
+		}
+	}
 	return out
 }
 
 // reserved tells whether a lower-case session id was ever published.
+// Only sessions that keep no id ask, most builds none: the ids are
+// gathered when first asked about.
 func (m *Memory) reserved() func(string) bool {
-	ids := make(map[string]bool, len(m.Events)+len(m.Retired))
-	add := func(uid string) {
-		if i := strings.LastIndexByte(uid, '@'); i >= 0 {
-			uid = uid[:i]
+	var ids map[string]bool
+	return func(id string) bool {
+		if ids == nil {
+			ids = make(map[string]bool, len(m.Events)+len(m.Retired))
+			add := func(uid string) {
+				if i := strings.LastIndexByte(uid, '@'); i >= 0 {
+					uid = uid[:i]
+				}
+				ids[strings.ToLower(uid)] = true
+			}
+			for uid := range m.Events {
+				add(uid)
+			}
+			for _, uid := range m.Retired {
+				add(uid)
+			}
 		}
-		ids[strings.ToLower(uid)] = true
+		return ids[id]
 	}
-	for uid := range m.Events {
-		add(uid)
-	}
-	for _, uid := range m.Retired {
-		add(uid)
-	}
-	return func(id string) bool { return ids[id] }
 }
 
 // ReadMemory reads what the bookkeeping of a published folder remembers of
