@@ -204,6 +204,9 @@ func TestCleanText(t *testing.T) {
 		{"tab\tkept", "tab\tkept"},
 		{"\x00\x1b\x7f\u0085x", "x"},
 		{"bad \xff", "bad \uFFFD"},
+		{"next\u0085line, \u00a0\u009f", "nextline, \u00a0"}, // C1 alone, beside a character that shares its lead byte
+		{"cut \xc2", "cut \uFFFD"},
+		{"kept \uFFFD\u2028", "kept \uFFFD\u2028"},
 	}
 	for _, tt := range tests {
 		if got := cleanText(tt.in); got != tt.want {
@@ -215,6 +218,7 @@ func TestCleanText(t *testing.T) {
 		{"Programme Office, CoE Cybercrime, Strasbourg", `"Programme Office, CoE Cybercrime, Strasbourg"`},
 		{`Hotel "Sirius"; Room 1:2 \ it's`, `"Hotel 'Sirius'; Room 1:2 \ it's"`},
 		{"two\r\nlines\x00", "two lines"},
+		{"line\u2028para\u2029end \u2027", "line para end \u2027"},
 	}
 	for _, tt := range params {
 		if got := paramValue(tt.in); got != tt.want {

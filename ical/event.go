@@ -96,12 +96,16 @@ func (w *lineWriter) end() {
 	r := w.line
 	const max = 75
 	if len(r) > max {
-		n := foldPoint(max, r)
+		fold := foldPoint
+		if utf8.Valid(r) {
+			fold = foldPointValid
+		}
+		n := fold(max, r)
 		w.out.Write(r[:n])
 		w.out.WriteString("\r\n")
 		r = r[n:]
 		for len(r) > max-1 {
-			n := foldPoint(max-1, r)
+			n := fold(max-1, r)
 			w.out.WriteByte(' ')
 			w.out.Write(r[:n])
 			w.out.WriteString("\r\n")
@@ -111,6 +115,23 @@ func (w *lineWriter) end() {
 	}
 	w.out.Write(r)
 	w.out.WriteString("\r\n")
+}
+
+// foldPointValid is foldPoint for s longer than max octets and valid
+// UTF-8, where every rune counts the octets it has: the line ends before
+// the rune that would not fit, or earlier at the last space or '<', or
+// after the last '>', up to there (each of them starts a rune).
+func foldPointValid(max int, s []byte) int {
+	n := max
+	for !utf8.RuneStart(s[n]) {
+		n--
+	}
+	for i := n; i > 0; i-- {
+		if c := s[i]; c == ' ' || c == '<' || s[i-1] == '>' {
+			return i
+		}
+	}
+	return n
 }
 
 // foldPoint is where the library ends a line of at most max octets taken

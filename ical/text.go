@@ -42,19 +42,29 @@ func cleanLine(s string) string {
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
+// isClean tells a value that needs no cleaning: valid UTF-8, with no
+// control character but tab (and line feed, on many lines), and on one
+// line no line or paragraph separator. It looks at bytes, not runes: in
+// UTF-8 the C1 controls are 0xC2 then 0x80–0x9F, the separators 0xE2
+// 0x80 0xA8 and 0xA9, and neither lead byte is ever anything else.
 func isClean(s string, multiLine bool) bool {
-	for i := 0; i < len(s); {
-		if c := s[i]; c >= 0x20 && c < 0x7f {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r == utf8.RuneError || isControl(r) && !(r == '\t' || multiLine && r == '\n') || !multiLine && (r == '\u2028' || r == '\u2029') {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x20 && c < 0x7f, c >= 0x80 && c != 0xc2 && c != 0xe2:
+		case c == '\t', c == '\n' && multiLine:
+		case c < 0x20, c == 0x7f:
 			return false
+		case c == 0xc2:
+			if i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+				return false
+			}
+		case !multiLine: // 0xe2
+			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
+				return false
+			}
 		}
 	}
-	return true
+	return utf8.ValidString(s)
 }
 
 // isControl tells the C0 and C1 control characters and DEL.
