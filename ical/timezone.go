@@ -3,6 +3,7 @@ package ical
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -166,6 +167,30 @@ func (z *zone) observances(first time.Time, y0, y1, i, j int) []observance {
 	// alone: the first component's DTSTART is one of them too.
 	if len(obs) > 0 && len(obs[0].rdates) > 0 && index != nil {
 		obs[0].rdates = append([]time.Time{obs[0].start}, obs[0].rdates...)
+	}
+	// python-dateutil (vobject reads with it) fails on a time before
+	// every onset when no component is STANDARD: where all are DAYLIGHT
+	// (a summer's span; Morocco's and Samoa's changes in the tz database),
+	// the last change to standard time before them comes too, from a
+	// second before every other component. It is history the first
+	// onset ends, and no event of the calendar falls before that.
+	if len(obs) > 0 && !slices.ContainsFunc(obs, func(o observance) bool { return !o.daylight }) {
+		earliest := obs[0].start
+		for _, o := range obs[1:] {
+			if o.start.Before(earliest) {
+				earliest = o.start
+			}
+		}
+		for k := i - 1; k >= 0; k-- {
+			if c := z.changes[k]; !c.DST && moves(c) {
+				o := observance{start: c.WallBefore(), from: c.OffsetBefore, to: c.OffsetAfter, name: c.Name}
+				if !o.start.Before(earliest) {
+					o.start = earliest.Add(-time.Second)
+				}
+				obs = append(obs, o)
+				break
+			}
+		}
 	}
 	return obs
 }
