@@ -428,3 +428,40 @@ func has(problems Problems, sev Severity, text string) bool {
 	}
 	return false
 }
+
+// An all-day item is whole days on the calendar wherever the clocks skip
+// midnight: São Paulo's summer time began at 00:00 on 4 November 2018,
+// and Samoa skipped 30 December 2011 whole.
+func TestAllDayWhereTheClocksSkipMidnight(t *testing.T) {
+	tests := []struct {
+		zone, date, until string
+		start, end        string // instants, in UTC
+		first, after      string // the dates DTSTART and DTEND name
+	}{
+		{"America/Sao_Paulo", "2018-11-03", "", "2018-11-03T03:00:00Z", "2018-11-04T03:00:00Z", "2018-11-03", "2018-11-04"},
+		{"America/Sao_Paulo", "2018-11-04", "", "2018-11-04T03:00:00Z", "2018-11-05T02:00:00Z", "2018-11-04", "2018-11-05"},
+		{"America/Sao_Paulo", "2018-11-02", "2018-11-04", "2018-11-02T03:00:00Z", "2018-11-05T02:00:00Z", "2018-11-02", "2018-11-05"},
+		{"Pacific/Apia", "2011-12-29", "", "2011-12-29T10:00:00Z", "2011-12-30T10:00:00Z", "2011-12-29", "2011-12-30"},
+		{"Pacific/Apia", "2011-12-28", "2011-12-31", "2011-12-28T10:00:00Z", "2011-12-31T10:00:00Z", "2011-12-28", "2012-01-01"},
+		{"Europe/Belgrade", "2017-03-26", "", "2017-03-25T23:00:00Z", "2017-03-26T22:00:00Z", "2017-03-26", "2017-03-27"},
+	}
+	for _, tt := range tests {
+		item := "{all_day: true, title: Desk}"
+		if tt.until != "" {
+			item = "{all_day: true, title: Desk, until: " + tt.until + "}"
+		}
+		src := "title: T\ntimezone: " + tt.zone + "\nuid_domain: t.example\ndays:\n  - date: " + tt.date + "\n    sessions:\n      - " + item + "\n"
+		p, problems := Parse("p.yaml", []byte(src))
+		if p == nil || len(p.Sessions) != 1 {
+			t.Fatalf("%s %s: %v", tt.zone, tt.date, problems)
+		}
+		s := p.Sessions[0]
+		if got := s.Start.UTC().Format(time.RFC3339) + " " + s.End.UTC().Format(time.RFC3339); got != tt.start+" "+tt.end {
+			t.Errorf("%s %s: from %s, want %s %s", tt.zone, tt.date, got, tt.start, tt.end)
+		}
+		first, after := s.WholeDays(p.Zone)
+		if got := first.Format(time.DateOnly) + " " + after.Format(time.DateOnly); got != tt.first+" "+tt.after {
+			t.Errorf("%s %s: dates %s, want %s %s", tt.zone, tt.date, got, tt.first, tt.after)
+		}
+	}
+}

@@ -119,8 +119,10 @@ type Session struct {
 	Start  time.Time // in the programme's zone
 	End    time.Time // after Start
 	// AllDay marks an item of whole days, such as a registration desk open
-	// all day or a deadline: Start is the first day's midnight, End the
-	// midnight after its last day (until:), both in the programme's zone.
+	// all day or a deadline: Start is when the first day begins, End when
+	// the day after its last (until:) begins, in the programme's zone: at
+	// midnight, or where the clocks skip midnight, as they move on.
+	// WholeDays gives its dates.
 	AllDay   bool
 	Speakers []Person
 	Topics   []string
@@ -143,4 +145,18 @@ type Session struct {
 	// Venue is the venue that applies, with the session's room; nil when the
 	// session gives its own location or the programme has no venue.
 	Venue *Venue
+}
+
+// WholeDays are the dates of an all-day item in zone, the programme's: its
+// first day, and the day after its last, which iCalendar's DTEND names;
+// both at midnight UTC, for their dates only. They are counted on the
+// calendar, not by the clocks: a day the clocks skip whole (Samoa's 30
+// December 2011) is no day of the item's, and the day after a day still
+// comes next.
+func (s *Session) WholeDays(zone *time.Location) (first, after time.Time) {
+	date := func(t time.Time) time.Time {
+		y, m, d := t.In(zone).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return date(s.Start), date(s.End.Add(-time.Nanosecond)).AddDate(0, 0, 1)
 }

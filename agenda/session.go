@@ -263,7 +263,8 @@ func placeOf(v *Venue, room, floor string) (*Venue, string) {
 }
 
 // wholeDays resolves an all-day item's days: from its date to until
-// (inclusive), from midnight to midnight in the programme's zone.
+// (inclusive), from the start of the first to the start of the day after
+// the last in the programme's zone.
 func (d *decoder) wholeDays(f map[string]*yaml.Node, date time.Time, p *Programme) (start, end time.Time) {
 	for _, key := range []string{"time", "start", "end", "duration"} {
 		if f[key] != nil {
@@ -290,8 +291,13 @@ func (d *decoder) wholeDays(f map[string]*yaml.Node, date time.Time, p *Programm
 	if p.Zone == nil {
 		return
 	}
-	midnight := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, p.Zone) }
-	return midnight(date), midnight(last.AddDate(0, 0, 1))
+	// Where the clocks skip midnight (São Paulo's summer time began so),
+	// a day begins when they move on.
+	begins := func(day time.Time) time.Time {
+		at, _, _ := resolveWall(day, 0, p.Zone)
+		return at
+	}
+	return begins(date), begins(last.AddDate(0, 0, 1))
 }
 
 // times resolves a session's start and end instants from time, or from

@@ -184,13 +184,14 @@ func (e *Encoder) writeEvent(w *lineWriter, s *agenda.Session) {
 	if s.AllDay {
 		// Whole days (RFC 5545 3.6.1): dates, the end the day after the
 		// last, in no zone.
+		first, after := s.WholeDays(e.prog.Zone)
 		for _, p := range []struct {
 			name string
 			t    time.Time
-		}{{"DTSTART", s.Start}, {"DTEND", s.End}} {
+		}{{"DTSTART", first}, {"DTEND", after}} {
 			w.start(p.name)
 			w.param("VALUE", "DATE")
-			w.time(p.t.In(e.prog.Zone), "20060102")
+			w.time(p.t, "20060102")
 		}
 	} else {
 		e.writeTime(w, "DTSTART", s.Start)

@@ -127,8 +127,9 @@ func libraryEvent(e *Encoder, s *agenda.Session) *ics.VEvent {
 	if s.AllDay {
 		// Whole days (RFC 5545 3.6.1): dates, the end the day after the
 		// last, in no zone.
-		ev.SetProperty(ics.ComponentPropertyDtStart, s.Start.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
-		ev.SetProperty(ics.ComponentPropertyDtEnd, s.End.In(e.prog.Zone).Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+		first, after := s.WholeDays(e.prog.Zone)
+		ev.SetProperty(ics.ComponentPropertyDtStart, first.Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+		ev.SetProperty(ics.ComponentPropertyDtEnd, after.Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
 	} else {
 		librarySetTime(e, ev, ics.ComponentPropertyDtStart, s.Start)
 		librarySetTime(e, ev, ics.ComponentPropertyDtEnd, s.End)

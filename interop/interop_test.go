@@ -178,7 +178,8 @@ func expected(p *agenda.Programme, sessions []*agenda.Session) []event {
 		start, end := s.Start.UTC().Format(time.RFC3339), s.End.UTC().Format(time.RFC3339)
 		if s.AllDay {
 			// Whole days: dates, the end the day after the last.
-			start, end = s.Start.In(p.Zone).Format(time.DateOnly), s.End.In(p.Zone).Format(time.DateOnly)
+			first, after := s.WholeDays(p.Zone)
+			start, end = first.Format(time.DateOnly), after.Format(time.DateOnly)
 		}
 		title, loc := s.Title, s.Location
 		if s.Status == agenda.StatusCancelled {

@@ -64,10 +64,11 @@ func day(t time.Time) string { return t.Format("Monday 2 January 2006") }
 func when(s *agenda.Session, p *agenda.Programme) string {
 	start, end := s.Start.In(p.Zone), s.End.In(p.Zone)
 	if s.AllDay {
-		if last := end.AddDate(0, 0, -1); !sameDay(start, last) {
-			return day(start) + " to " + day(last) + ", all day"
+		first, after := s.WholeDays(p.Zone)
+		if last := after.AddDate(0, 0, -1); !last.Equal(first) {
+			return day(first) + " to " + day(last) + ", all day"
 		}
-		return day(start) + ", all day"
+		return day(first) + ", all day"
 	}
 	zone := start.Format("MST")
 	if z := end.Format("MST"); z != zone {

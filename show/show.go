@@ -63,8 +63,9 @@ func Table(w io.Writer, p *agenda.Programme, opts Options) (int, error) {
 		day := start.Format("Mon 2 Jan 2006")
 		if s.AllDay {
 			when = "all day"
-			day = s.Start.In(p.Zone).Format("Mon 2 Jan 2006")
-			if last := s.End.In(p.Zone).AddDate(0, 0, -1); last.Format(time.DateOnly) != s.Date {
+			first, after := s.WholeDays(p.Zone)
+			day = first.Format("Mon 2 Jan 2006")
+			if last := after.AddDate(0, 0, -1); last.Format(time.DateOnly) != s.Date {
 				when = "all day, to " + last.Format("Mon 2 Jan")
 			}
 		} else if end.Format(time.DateOnly) != start.Format(time.DateOnly) {

@@ -114,8 +114,10 @@ func pageOf(p *agenda.Programme, feeds []Feed, opts Options) *page {
 			day = &data.Days[len(data.Days)-1]
 		}
 		var until string
-		if last := end.AddDate(0, 0, -1).Format("2006-01-02"); s.AllDay && last != s.Date {
-			until = last
+		if s.AllDay {
+			if _, after := s.WholeDays(p.Zone); after.AddDate(0, 0, -1).Format("2006-01-02") != s.Date {
+				until = after.AddDate(0, 0, -1).Format("2006-01-02")
+			}
 		}
 		sd := sessionData{
 			Until:     until,
@@ -134,7 +136,7 @@ func pageOf(p *agenda.Programme, feeds []Feed, opts Options) *page {
 			AllDay:    s.AllDay,
 		}
 		if len(sessions) <= linksAbove {
-			sd.Google, sd.Outlook = template.URL(googleEvent(p, s)), template.URL(outlookEvent(s))
+			sd.Google, sd.Outlook = template.URL(googleEvent(p, s)), template.URL(outlookEvent(p, s))
 		}
 		for _, sp := range s.Speakers {
 			sd.Speakers = append(sd.Speakers, sp.Name)
@@ -189,14 +191,15 @@ func googleEvent(p *agenda.Programme, s *agenda.Session) string {
 // days.
 func googleDates(p *agenda.Programme, s *agenda.Session) string {
 	if s.AllDay {
-		return s.Start.In(p.Zone).Format("20060102") + "/" + s.End.In(p.Zone).Format("20060102")
+		first, after := s.WholeDays(p.Zone)
+		return first.Format("20060102") + "/" + after.Format("20060102")
 	}
 	return s.Start.UTC().Format("20060102T150405Z") + "/" + s.End.UTC().Format("20060102T150405Z")
 }
 
 // outlookEvent is a link that opens Outlook's form for a new event with
-// the session in it, its times in UTC.
-func outlookEvent(s *agenda.Session) string {
+// the session in it, its times in UTC, or its whole days.
+func outlookEvent(p *agenda.Programme, s *agenda.Session) string {
 	q := url.Values{
 		"path":     {"/calendar/action/compose"},
 		"rru":      {"addevent"},
@@ -207,8 +210,9 @@ func outlookEvent(s *agenda.Session) string {
 	}
 	if s.AllDay {
 		q.Set("allday", "true")
-		q.Set("startdt", s.Start.Format("2006-01-02"))
-		q.Set("enddt", s.End.Format("2006-01-02"))
+		first, after := s.WholeDays(p.Zone)
+		q.Set("startdt", first.Format("2006-01-02"))
+		q.Set("enddt", after.Format("2006-01-02"))
 	}
 	if d := details(s); d != "" {
 		q.Set("body", d)
