@@ -443,21 +443,55 @@ func assignRooms(sessions []*Session) []*Room {
 		}
 		r, ok := byName[s.Room.Name]
 		if !ok {
-			slug, _ := slugify(s.Room.Name, maxIDLength-len("-0123456789ab"))
-			if slug == "" {
-				slug = "r" + shortHash(s.Room.Name)
-			}
-			if taken[slug] {
-				slug += "-" + shortHash(s.Room.Name)
-			}
-			taken[slug] = true
-			r = &Room{ID: slug, Name: s.Room.Name}
+			r = &Room{ID: roomID(s.Room.Name, taken), Name: s.Room.Name}
+			taken[r.ID] = true
 			byName[r.Name] = r
 			rooms = append(rooms, r)
 		}
 		s.Room = r
 	}
 	return rooms
+}
+
+// roomID is the id of a room of this name: made from the name, with a
+// digest of it where another room has that id (taken).
+func roomID(name string, taken map[string]bool) string {
+	slug, _ := slugify(name, maxIDLength-len("-0123456789ab"))
+	if slug == "" {
+		slug = "r" + shortHash(name)
+	}
+	if taken[slug] {
+		slug += "-" + shortHash(name)
+	}
+	return slug
+}
+
+// KeepRoomIDs gives every room the id it was published under before
+// (published: ids by room name), so that its calendar keeps its address
+// whatever rooms are added, removed or listed before it. A room new to
+// published gets an id no room was published under: one whose name makes
+// the same id as another's never takes that one's calendar.
+func (p *Programme) KeepRoomIDs(published map[string]string) {
+	if len(published) == 0 {
+		return
+	}
+	taken := make(map[string]bool, len(published)+len(p.Rooms))
+	for _, id := range published {
+		taken[id] = true
+	}
+	kept := map[string]bool{}
+	var fresh []*Room
+	for _, r := range p.Rooms {
+		if id, ok := published[r.Name]; ok && checkID(id) == "" && !kept[id] {
+			r.ID, kept[id] = id, true
+		} else {
+			fresh = append(fresh, r)
+		}
+	}
+	for _, r := range fresh {
+		r.ID = roomID(r.Name, taken)
+		taken[r.ID] = true
+	}
 }
 
 // validLanguage tells a BCP 47 language tag in its common shape: a

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,30 @@ func TestDerivedIDsNeverTooLong(t *testing.T) {
 			t.Fatalf("id %q (%d characters): want a unique safe id of at most %d", s.ID, len(s.ID), maxIDLength)
 		}
 		seen[strings.ToLower(s.ID)] = true
+	}
+}
+
+// Rooms keep the ids they were published under; new ones never take one,
+// and a bookkeeping that gives two rooms one id, or an id no room could
+// have, is not followed.
+func TestKeepRoomIDs(t *testing.T) {
+	p := &Programme{Rooms: []*Room{{Name: "Room #2"}, {Name: "Room 2"}, {Name: "Hall"}, {Name: "Annex"}, {Name: "Attic"}}}
+	for _, r := range p.Rooms {
+		r.ID = roomID(r.Name, map[string]bool{})
+	}
+	p.KeepRoomIDs(map[string]string{"Room 2": "room-2", "Gone": "hall", "Annex": "../annex", "Attic": "room-2"})
+	got := map[string]string{}
+	for _, r := range p.Rooms {
+		got[r.Name] = r.ID
+	}
+	want := map[string]string{
+		"Room 2":  "room-2",
+		"Room #2": "room-2-" + shortHash("Room #2"),
+		"Hall":    "hall-" + shortHash("Hall"),
+		"Annex":   "annex",
+		"Attic":   "attic",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("ids %v, want %v", got, want)
 	}
 }

@@ -279,6 +279,42 @@ func TestDerivedIDsSurviveEdits(t *testing.T) {
 	}
 }
 
+// A room's calendar keeps its address: a room listed before it whose name
+// makes the same id gets another, and so does one added after the room
+// has gone; the room itself comes back to its own.
+func TestRoomCalendarsKeepTheirAddress(t *testing.T) {
+	dir := t.TempDir()
+	rooms := func(files map[string]fileInfo) map[string]string {
+		out := map[string]string{}
+		for rel, f := range files {
+			if strings.HasPrefix(rel, "rooms/") {
+				out[rel] = uids(f.data)
+			}
+		}
+		return out
+	}
+	talk := `{time: 10:00-11:00, id: talk, title: Talk, room: "Room 2"}`
+	pre := `{time: 09:00-10:00, id: pre, title: Workshop, room: "Room #2"}`
+	at(t, dir, day1, programme(t, talk))
+	if got := rooms(tree(t, dir)); got["rooms/room-2.ics"] != "talk@example.org" || len(got) != 1 {
+		t.Fatalf("first build: %v", got)
+	}
+	at(t, dir, day1.Add(time.Hour), programme(t, pre, talk))
+	got := rooms(tree(t, dir))
+	if got["rooms/room-2.ics"] != "talk@example.org" || len(got) != 2 {
+		t.Errorf("a room listed first took the calendar of another: %v", got)
+	}
+	// Room 2 gone, then back: Room #2 keeps its own, Room 2 gets its own.
+	at(t, dir, day1.Add(2*time.Hour), programme(t, pre))
+	if got := rooms(tree(t, dir)); got["rooms/room-2.ics"] != "" {
+		t.Errorf("with Room 2 gone: %v", got)
+	}
+	at(t, dir, day1.Add(3*time.Hour), programme(t, talk, pre))
+	if again := rooms(tree(t, dir)); again["rooms/room-2.ics"] != "talk@example.org" || len(again) != 2 {
+		t.Errorf("Room 2 back: %v, want as before, %v", again, got)
+	}
+}
+
 // A removed session is a cancelled event until --keep-removed has passed,
 // then it and its file are gone, and its id is never given to another.
 func TestRemovedSessionIsCancelledThenGone(t *testing.T) {

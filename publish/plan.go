@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -36,6 +37,7 @@ type Plan struct {
 // there.
 func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options, published func(rel string) ([]byte, error)) (*Plan, error) {
 	prev.KeepIDs(p)
+	p.KeepRoomIDs(prev.Rooms)
 	next, all, kept := planState(prev, p, opts, published)
 	e := ical.NewEncoder(all, ical.Options{Stamp: opts.Now})
 	for s, event := range kept {
@@ -159,6 +161,13 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired)},
 		Files:     map[string]string{},
 		Keys:      map[string]string{},
+		Rooms:     maps.Clone(prev.Rooms),
+	}
+	for _, r := range p.Rooms {
+		if next.Rooms == nil {
+			next.Rooms = make(map[string]string, len(p.Rooms))
+		}
+		next.Rooms[r.Name] = r.ID
 	}
 	all := *p
 	all.Sessions = slices.Clone(p.Sessions)

@@ -42,6 +42,9 @@ type State struct {
 	// calendar whose key is the same as last time has the same bytes, and
 	// its digest is not worked out again.
 	Keys map[string]string `json:"keys,omitempty"`
+	// Rooms are the ids of the rooms ever published, by name: a room's
+	// calendar keeps its address (agenda.Programme.KeepRoomIDs).
+	Rooms map[string]string `json:"rooms,omitempty"`
 
 	// read is the bookkeeping as read, "" for one rebuilt or to be
 	// written anyway. Its strings are cut from it.
@@ -344,7 +347,7 @@ func (st *State) Claim(where string, p *agenda.Programme, force bool) error {
 	if !force {
 		return &OtherProgrammeError{Dir: where, Title: st.Programme.Title, UIDDomain: st.Programme.UIDDomain}
 	}
-	st.Events, st.Retired = map[string]*Event{}, nil
+	st.Events, st.Retired, st.Rooms = map[string]*Event{}, nil, nil
 	return nil
 }
 

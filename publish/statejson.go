@@ -72,6 +72,10 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 		}
 		o.stringMap(st.Keys, keys)
 	}
+	if len(st.Rooms) > 0 {
+		o.b = append(o.b, `,"rooms":`...)
+		o.stringMap(st.Rooms, slices.Sorted(maps.Keys(st.Rooms)))
+	}
 	o.b = append(o.b, "}\n"...)
 	o.flush(0)
 	return true, o.err
@@ -325,6 +329,8 @@ func readStateJSON(data string, st *State) bool {
 			st.Files, ok = r.stringMap()
 		case "keys":
 			st.Keys, ok = r.stringMap()
+		case "rooms":
+			st.Rooms, ok = r.stringMap()
 		default:
 			return false
 		}

@@ -70,7 +70,9 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 			}, Retired: []string{"z@example.org", odd}},
 			Files: map[string]string{"index.html": "", odd: "d", "sessions/a.ics": "1234"},
 			Keys:  map[string]string{"sessions/a.ics": "5678", odd: odd, "tracks/not-a-file.ics": "k"},
+			Rooms: map[string]string{"Conference Room Castor": "conference-room-castor", odd: "r0123456789ab"},
 		},
+		{Version: 1, Files: map[string]string{}, Rooms: map[string]string{}},
 		{Version: 1, Memory: Memory{Events: map[string]*Event{}}, Files: map[string]string{}, Keys: map[string]string{}},
 	}
 	// One written in many pieces.
@@ -114,6 +116,7 @@ func FuzzStateJSONMatchesLibrary(f *testing.F) {
 			Memory:    Memory{Events: map[string]*Event{uid: {ID: text, Title: track, Start: at, End: at, Changed: at, Location: text, Fingerprint: rel, Tracks: []string{track}, Room: text}}},
 			Files:     map[string]string{rel: text, text: rel},
 			Keys:      map[string]string{text: track},
+			Rooms:     map[string]string{text: rel, track: uid},
 		}
 		sameAsLibraryJSON(t, st)
 	})
