@@ -150,9 +150,8 @@ type Session struct {
 // WholeDays are the dates of an all-day item in zone, the programme's: its
 // first day, and the day after its last, which iCalendar's DTEND names;
 // both at midnight UTC, for their dates only. They are counted on the
-// calendar, not by the clocks: a day the clocks skip whole (Samoa's 30
-// December 2011) is no day of the item's, and the day after a day still
-// comes next.
+// calendar, not by the clocks: the day after the last is the next date,
+// even one the clocks skip whole (Samoa's 30 December 2011).
 func (s *Session) WholeDays(zone *time.Location) (first, after time.Time) {
 	date := func(t time.Time) time.Time {
 		y, m, d := t.In(zone).Date()

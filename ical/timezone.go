@@ -171,9 +171,10 @@ func (z *zone) observances(first time.Time, y0, y1, i, j int) []observance {
 	// python-dateutil (vobject reads with it) fails on a time before
 	// every onset when no component is STANDARD: where all are DAYLIGHT
 	// (a summer's span; Morocco's and Samoa's changes in the tz database),
-	// the last change to standard time before them comes too, from a
-	// second before every other component. It is history the first
-	// onset ends, and no event of the calendar falls before that.
+	// the last change to standard time before them comes too, at its own
+	// onset (or, were that not before every other component's, a second
+	// before them). It is history the first onset ends: no event of the
+	// calendar falls before that.
 	if len(obs) > 0 && !slices.ContainsFunc(obs, func(o observance) bool { return !o.daylight }) {
 		earliest := obs[0].start
 		for _, o := range obs[1:] {
