@@ -457,16 +457,6 @@ func feedsOf(p *agenda.Programme, files []outputFile) []site.Feed {
 // when alarm is set; and, for a large programme, the sessions not yet
 // ended at now.
 func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outputFile {
-	files := []outputFile{{rel: "programme.ics", calendar: programmeCalendar(p)}}
-	if len(p.Sessions) > upcomingAbove {
-		var upcoming []*agenda.Session
-		for _, s := range p.Sessions {
-			if s.End.After(now) {
-				upcoming = append(upcoming, s)
-			}
-		}
-		files = append(files, outputFile{rel: "upcoming.ics", calendar: ical.Calendar{Sessions: upcoming, Subtitle: ical.WordsFor(p.Language).Upcoming, Feed: true}})
-	}
 	byTrack := make(map[*agenda.Track][]*agenda.Session, len(p.Tracks))
 	byRoom := make(map[*agenda.Room][]*agenda.Session, len(p.Rooms))
 	byDay := map[string][]*agenda.Session{}
@@ -490,20 +480,31 @@ func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outp
 		}
 		byDay[s.Date] = append(byDay[s.Date], s)
 	}
+	files := make([]outputFile, 0, 2+len(p.Tracks)+len(p.Rooms)+len(days)+len(p.Sessions))
+	files = append(files, outputFile{rel: "programme.ics", calendar: programmeCalendar(p)})
+	if len(p.Sessions) > upcomingAbove {
+		upcoming := make([]*agenda.Session, 0, len(p.Sessions))
+		for _, s := range p.Sessions {
+			if s.End.After(now) {
+				upcoming = append(upcoming, s)
+			}
+		}
+		files = append(files, outputFile{rel: "upcoming.ics", calendar: ical.Calendar{Sessions: upcoming, Subtitle: ical.WordsFor(p.Language).Upcoming, Feed: true}})
+	}
 	for _, t := range p.Tracks {
-		files = append(files, outputFile{rel: path.Join("tracks", t.ID+".ics"), calendar: ical.Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
+		files = append(files, outputFile{rel: "tracks/" + t.ID + ".ics", calendar: ical.Calendar{Sessions: byTrack[t], Track: t, Feed: true}})
 	}
 	for _, r := range p.Rooms {
 		if len(byRoom[r]) > 0 {
-			files = append(files, outputFile{rel: path.Join("rooms", r.ID+".ics"), calendar: ical.Calendar{Sessions: byRoom[r], Subtitle: r.Name, Feed: true}})
+			files = append(files, outputFile{rel: "rooms/" + r.ID + ".ics", calendar: ical.Calendar{Sessions: byRoom[r], Subtitle: r.Name, Feed: true}})
 		}
 	}
 	sort.Strings(days)
 	for _, d := range days {
-		files = append(files, outputFile{rel: path.Join("days", d+".ics"), calendar: ical.Calendar{Sessions: byDay[d], Subtitle: d, Feed: true}})
+		files = append(files, outputFile{rel: "days/" + d + ".ics", calendar: ical.Calendar{Sessions: byDay[d], Subtitle: d, Feed: true}})
 	}
 	for _, s := range p.Sessions {
-		files = append(files, outputFile{rel: path.Join("sessions", s.ID+".ics"), calendar: ical.Calendar{Sessions: []*agenda.Session{s}, Alarm: alarm}})
+		files = append(files, outputFile{rel: "sessions/" + s.ID + ".ics", calendar: ical.Calendar{Sessions: []*agenda.Session{s}, Alarm: alarm}})
 	}
 	return files
 }
@@ -595,12 +596,22 @@ func (fe folderEntries) listing() folderListing {
 	out := folderListing{}
 	for sub, entries := range fe {
 		for _, ent := range entries {
-			rel := path.Join(sub, ent.Name())
+			rel := inFolder(sub, ent.Name())
 			key := strings.ToLower(rel)
 			out[key] = append(out[key], entry{name: rel, regular: ent.Type().IsRegular()})
 		}
 	}
 	return out
+}
+
+// inFolder is the path of the entry name listed in the folder rel ("."
+// for the top), as path.Join makes it: names the system lists hold no
+// '/' and are never "." or "..".
+func inFolder(rel, name string) string {
+	if rel == "." {
+		return name
+	}
+	return rel + "/" + name
 }
 
 // readDir reads a folder's entries in the order the system gives them:

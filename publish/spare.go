@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 )
 
@@ -117,7 +116,7 @@ func readSpare(staging, live string) (bool, []spareEntry, error) {
 			}
 		}
 		for _, ent := range spare {
-			rel := path.Join(sub, ent.name)
+			rel := inFolder(sub, ent.name)
 			if sub == "." && ent.dir && isSubfolder(rel) {
 				continue // listed in its turn
 			}

@@ -103,7 +103,6 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 	defer links.close()
 	err = parallel(ctx, len(files), func(i int) error {
 		f := files[i]
-		to := filepath.Join(staging, filepath.FromSlash(f.rel))
 		if kept[f.rel] {
 			return nil // the spare holds it already
 		}
@@ -112,7 +111,7 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		}
 		bw := <-buffers
 		defer func() { buffers <- bw }()
-		if err := createFile(to, bw, b.plan.writer(i)); err != nil {
+		if err := createFile(filepath.Join(staging, filepath.FromSlash(f.rel)), bw, b.plan.writer(i)); err != nil {
 			return fmt.Errorf("writing %s: %w", f.rel, err)
 		}
 		return nil
@@ -188,7 +187,7 @@ func carry(from, to, rel string, c *carrying) error {
 		return fmt.Errorf("reading the output folder: %w", err)
 	}
 	for _, ent := range entries {
-		r := path.Join(rel, ent.Name())
+		r := inFolder(rel, ent.Name())
 		// What sits where agendacal wrote a calendar but is not a file
 		// (a folder made there since) is the organiser's, and goes too.
 		if _, mine := c.mine[r]; mine && ent.Type().IsRegular() || isBookkeeping(r) || isTemporary(ent.Name()) {

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -65,14 +66,23 @@ func Page(p *agenda.Programme, feeds []Feed, opts Options) ([][]byte, error) {
 	parts := make([][]byte, len(data.Days)+2)
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
+	// Each day is written into a buffer that served days before it and
+	// copied out at its size: buffers grown for each day anew allocated
+	// three times the page.
+	var scratch sync.Pool
 	for i := range data.Days {
 		g.Go(func() error {
-			var buf bytes.Buffer
-			var err error
-			if !writeDay(&buf, &data.Days[i]) {
-				err = dayTmpl.Execute(&buf, &data.Days[i])
+			buf, _ := scratch.Get().(*bytes.Buffer)
+			if buf == nil {
+				buf = new(bytes.Buffer)
 			}
-			parts[i+1] = buf.Bytes()
+			defer scratch.Put(buf)
+			buf.Reset()
+			var err error
+			if !writeDay(buf, &data.Days[i]) {
+				err = dayTmpl.Execute(buf, &data.Days[i])
+			}
+			parts[i+1] = bytes.Clone(buf.Bytes())
 			return err
 		})
 	}
