@@ -159,6 +159,45 @@ func PublishedEvent(data []byte, uid string) ([]byte, bool) {
 	return nil, false
 }
 
+// PublishedText is the title and the place of an event published before
+// (PublishedEvent): its SUMMARY, without the prefix a cancelled event's
+// starts with, and its LOCATION, their TEXT unescaped (RFC 5545 3.3.11).
+func PublishedText(event []byte, cancelledPrefix string) (title, location string) {
+	for p := range properties(event) {
+		switch p.name {
+		case "SUMMARY":
+			title = strings.TrimPrefix(unescapeText(p.value), cancelledPrefix)
+		case "LOCATION":
+			location = unescapeText(p.value)
+		}
+	}
+	return title, location
+}
+
+// unescapeText reads a TEXT value: \\, \;, \, and \n (or \N) stand for the
+// characters, a backslash before anything else for nothing but it.
+func unescapeText(value string) string {
+	if !strings.Contains(value, `\`) {
+		return value
+	}
+	var b strings.Builder
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if c == '\\' && i+1 < len(value) {
+			i++
+			switch c = value[i]; c {
+			case 'n', 'N':
+				c = '\n'
+			case '\\', ';', ',':
+			default:
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
 // cancelled rewrites an event published before as cancelled: its STATUS
 // CANCELLED and its SUMMARY starting with prefix, every other property as
 // it was.

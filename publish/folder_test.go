@@ -343,6 +343,26 @@ func TestRemovedSessionIsCancelledThenGone(t *testing.T) {
 	}
 }
 
+// The page shows a session removed from the programme by its title and
+// place as its event has them: the bookkeeping keeps only their digests.
+func TestRemovedSessionOnThePage(t *testing.T) {
+	dir := t.TempDir()
+	kept := "{time: 09:00-10:00, id: a, title: A}"
+	gone := `{time: 10:00-11:00, id: panel, title: "Panel; Q&A, part\\1", location: "Hall, 2nd floor"}`
+	at(t, dir, day1, programme(t, kept, gone))
+	at(t, dir, day1.Add(time.Hour), programme(t, kept))
+	files := tree(t, dir)
+	if ev := event(t, files["programme.ics"].data, "panel@example.org"); ev["SUMMARY"] != `Cancelled: Panel\; Q&A\, part\\1` {
+		t.Fatalf("the removed session: %v", ev)
+	}
+	page := files["index.html"].data
+	if !strings.Contains(page, `<span class="status">Cancelled:</span> Panel; Q&amp;A, part\1</h3>`) || !strings.Contains(page, "<div>Hall, 2nd floor</div>") ||
+		!strings.Contains(page, "text=Panel%3B%20Q%26A%2C%20part%5C1") {
+		i := strings.Index(page, `id="panel"`)
+		t.Errorf("the page shows the removed session as:\n%s", page[max(i, 0):min(len(page), max(i, 0)+1200)])
+	}
+}
+
 // A session with status cancelled or tentative says so; cancelling raises
 // its SEQUENCE.
 func TestStatus(t *testing.T) {

@@ -210,6 +210,9 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		still.Removed = &gone
 		next.Events[uid] = &still
 		s := still.cancelled(p)
+		// The bookkeeping keeps digests of the title and the place: the
+		// page shows them as the event has them.
+		s.Title, s.Location = ical.PublishedText(event, ical.WordsFor(p.Language).Cancelled)
 		kept[s] = event
 		removed = append(removed, s)
 	}
