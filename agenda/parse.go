@@ -93,7 +93,12 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		p.Language = lang
 	}
 	p.Online = d.url(f["online"], "online")
-	p.BaseURL = d.url(f["base_url"], "base_url")
+	if s := d.text(f["base_url"], "base_url", true); s != "" {
+		var err error
+		if p.BaseURL, err = CheckBaseURL(s); err != nil {
+			d.errorf(f["base_url"], "base_url %s", err)
+		}
+	}
 	parts := []part{{file: d.file, participants: f["participants"], tracks: f["tracks"], days: f["days"]}}
 	parts = append(parts, d.includes(f["include"])...)
 	main := d.file
@@ -299,6 +304,20 @@ func (d *decoder) url(n *yaml.Node, what string) string {
 		return ""
 	}
 	return s
+}
+
+// CheckBaseURL checks the address a published folder is served at (the
+// page's links are its files' names after it) and gives it with its
+// scheme in lower case: http or https, a host, no query and no fragment.
+func CheckBaseURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(s, " \"<>\\^`{|}"):
+		return "", fmt.Errorf("%q is not a web address: write it as https://example.org/meeting/", s)
+	case strings.ContainsAny(s, "?#"):
+		return "", fmt.Errorf("%q has a query or a fragment: give the folder's own address, such as https://example.org/meeting/", s)
+	}
+	return u.Scheme + s[len(u.Scheme):], nil
 }
 
 func (d *decoder) email(n *yaml.Node, what string) string {

@@ -465,3 +465,30 @@ func TestAllDayWhereTheClocksSkipMidnight(t *testing.T) {
 		}
 	}
 }
+
+// The address a folder is served at is a web address the files' names can
+// follow: its scheme in lower case, no query, no fragment.
+func TestCheckBaseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://example.org/meeting/":    "https://example.org/meeting/",
+		"HTTPS://Events.Example.org/p/":   "https://Events.Example.org/p/",
+		"Http://example.org":              "http://example.org",
+		"https://example.org/p/?a=1":      "",
+		"https://example.org/p/#x":        "",
+		"https://example.org/p?":          "",
+		"ftp://example.org/":              "",
+		"javascript:alert(1)":             "",
+		"https:///no-host":                "",
+		"https://example.org/a b":         "",
+		"https://example.org/%20encoded/": "https://example.org/%20encoded/",
+	} {
+		got, err := CheckBaseURL(in)
+		if got != want || (err == nil) != (want != "") {
+			t.Errorf("CheckBaseURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	p, problems := Parse("p.yaml", []byte("title: T\ntimezone: UTC\nbase_url: https://example.org/p/?a=1\ndays: []\n"))
+	if p != nil || !strings.Contains(problems.Err(false).Error(), `p.yaml:3:11: base_url "https://example.org/p/?a=1" has a query or a fragment`) {
+		t.Errorf("a base_url with a query: %v", problems)
+	}
+}

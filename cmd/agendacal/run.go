@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -564,10 +563,11 @@ func baseURL(c *cli.Context, p *agenda.Programme) (string, error) {
 	if s == "" {
 		return p.BaseURL, nil
 	}
-	if u, err := url.Parse(s); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return "", usageErrorf("--base-url %q must be a web address such as https://example.org/meeting/", s)
+	base, err := agenda.CheckBaseURL(s)
+	if err != nil {
+		return "", usageErrorf("--base-url %s", err)
 	}
-	return s, nil
+	return base, nil
 }
 
 // serveFolder builds the programme, serves its folder and rebuilds it when
