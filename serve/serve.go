@@ -189,7 +189,11 @@ func watch(ctx context.Context, opts Options) {
 		}
 		last = now
 		if err := opts.Rebuild(); err != nil {
-			fmt.Fprintf(opts.Log, "rebuild failed, still serving the previous build: %v\n", err)
+			if msg := err.Error(); msg != "" {
+				fmt.Fprintf(opts.Log, "rebuild failed, still serving the previous build: %s\n", msg)
+			} else { // the problems are reported already
+				fmt.Fprintf(opts.Log, "rebuild failed (the problems are above), still serving the previous build\n")
+			}
 			continue
 		}
 		fmt.Fprintf(opts.Log, "rebuilt from %s\n", opts.Watch)

@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -146,5 +147,40 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), " GET /programme.ics 304 ") {
 		t.Errorf("no log line for a request:\n%s", log.String())
+	}
+}
+
+// A failed rebuild is logged with its reason, or, where the build has
+// reported its problems already (an error without words), as such.
+func TestWatchLogsAFailedRebuild(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "programme.yaml")
+	if err := os.WriteFile(file, []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reasons := make(chan error, 2)
+	reasons <- errors.New("the disk is full")
+	reasons <- errors.New("")
+	log := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watch(ctx, Options{Watch: file, Log: log, Rebuild: func() error { return <-reasons }})
+	}()
+	want := "rebuild failed, still serving the previous build: the disk is full\n" +
+		"rebuild failed (the problems are above), still serving the previous build\n"
+	for i := 1; i <= 2 && !t.Failed(); i++ {
+		time.Sleep(pollEvery)
+		if err := os.WriteFile(file, bytes.Repeat([]byte("a"), i+1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * pollEvery); strings.Count(log.String(), "\n") < i && time.Now().Before(deadline); {
+			time.Sleep(pollEvery / 10)
+		}
+	}
+	cancel()
+	<-done
+	if got := log.String(); got != want {
+		t.Errorf("log:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -433,6 +433,11 @@ func build(c *cli.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
+	for _, name := range []string{"alarm", "keep-removed", "wait"} {
+		if d := c.Duration(name); d < 0 {
+			return usageErrorf("--%s %s is negative: give how long, as in 15m", name, d)
+		}
+	}
 	out := c.String("out")
 	src, fresh := upToDate(c, env, out, stamp)
 	if fresh {
