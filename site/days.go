@@ -25,7 +25,7 @@ func writeDay(b *bytes.Buffer, d *dayData) bool {
 		}
 	}
 	w := &d.W
-	b.WriteString(`<h3 id="day-`)
+	b.WriteString(`<h3 id="_day-`)
 	escapeHTML(b, d.Date)
 	b.WriteString(`" style="margin-top:1.5rem">`)
 	escapeHTML(b, d.Date)

@@ -39,8 +39,8 @@ a { color: #0645ad; }
 {{with .Description}}<p>{{.}}</p>{{end}}
 </header>
 <main>
-<section aria-labelledby="calendars">
-<h2 id="calendars">{{.W.Calendars}}</h2>
+<section aria-labelledby="_calendars">
+<h2 id="_calendars">{{.W.Calendars}}</h2>
 <ul class="feeds">
 {{range .Feeds}}<li>
 <h3>{{.Name}}</h3>
@@ -57,10 +57,10 @@ a { color: #0645ad; }
 </li>
 {{end}}</ul>
 </section>
-<section aria-labelledby="programme">
-<h2 id="programme">{{.W.Programme}}</h2>
-<p class="zone">{{.W.TimesIn}} <strong id="zone">{{.Zone}}</strong>.</p>
-<p class="zone" id="myzone" hidden><label><input type="checkbox" id="local"> {{.W.MyZone}}</label></p>
+<section aria-labelledby="_programme">
+<h2 id="_programme">{{.W.Programme}}</h2>
+<p class="zone">{{.W.TimesIn}} <strong id="_zone">{{.Zone}}</strong>.</p>
+<p class="zone" id="_myzone" hidden><label><input type="checkbox" id="_local"> {{.W.MyZone}}</label></p>
 `
 
 // pageTail ends the page; it holds no action.
@@ -70,10 +70,10 @@ const pageTail = `
 <script>
 (function () {
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (!zone || zone === document.getElementById("zone").textContent) return;
-  var box = document.getElementById("local"), times = document.querySelectorAll("time[datetime]");
+  if (!zone || zone === document.getElementById("_zone").textContent) return;
+  var box = document.getElementById("_local"), times = document.querySelectorAll("time[datetime]");
   var original = Array.prototype.map.call(times, function (t) { return t.textContent; });
-  document.getElementById("myzone").hidden = false;
+  document.getElementById("_myzone").hidden = false;
   box.nextSibling.textContent = " " + box.nextSibling.textContent.trim() + " (" + zone + ")";
   box.addEventListener("change", function () {
     Array.prototype.forEach.call(times, function (t, i) {
@@ -87,7 +87,7 @@ const pageTail = `
 `
 
 // dayText is the template of one day of the programme on the page.
-const dayText = `<h3 id="day-{{.Date}}" style="margin-top:1.5rem">{{.Date}}</h3>
+const dayText = `<h3 id="_day-{{.Date}}" style="margin-top:1.5rem">{{.Date}}</h3>
 <ul class="sessions">
 {{range .Sessions}}<li class="session{{if .Break}} break{{end}}{{if .Cancelled}} cancelled{{end}}" id="{{.ID}}">
 <div class="when">{{if .AllDay}}{{$.W.AllDay}}{{if .Until}} – {{.Until}}{{end}}{{else}}<time datetime="{{.StartUTC}}">{{.Start}}</time>–<time datetime="{{.EndUTC}}">{{.End}}</time>{{end}}</div>

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -46,7 +47,7 @@ func TestPageLinks(t *testing.T) {
 		`dates=20170629T070000Z%2F20170629T073000Z`,
 		`ctz=Europe%2FBelgrade`,
 		`startdt=2017-06-29T07%3A00%3A00Z&amp;subject=Opening%20session`,
-		`Times are in <strong id="zone">Europe/Belgrade</strong>`,
+		`Times are in <strong id="_zone">Europe/Belgrade</strong>`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %s", want)
@@ -88,7 +89,7 @@ func TestPageOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := string(bytes.Join(page, nil))
-	if n := strings.Count(html, `id="day-2017-06-29"`); n != 1 {
+	if n := strings.Count(html, `id="_day-2017-06-29"`); n != 1 {
 		t.Errorf("the day is shown %d times", n)
 	}
 	if gone, opening := strings.Index(html, `id="gone"`), strings.Index(html, `id="opening"`); gone < 0 || gone > opening {
@@ -125,5 +126,35 @@ func TestLargePageLinksFilesOnly(t *testing.T) {
 	small, _ := Page(pristina(t), nil, Options{})
 	if strings.Count(string(bytes.Join(small, nil)), "calendar.google.com/calendar/render") != 12 {
 		t.Errorf("the Pristina page lacks its per-session Google links")
+	}
+}
+
+// The page's own element ids start with '_', which no session id may: a
+// session called zone, programme or day-2030-06-01 shares no id with it.
+func TestPageIDsAreUnique(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: T\ntimezone: UTC\nuid_domain: t.example.org\ndays:\n  - date: 2030-06-01\n    sessions:\n")
+	for i, id := range []string{"zone", "programme", "calendars", "local", "myzone", "day-2030-06-01"} {
+		fmt.Fprintf(&b, "      - {start: \"%02d:00\", duration: 30m, id: %s, title: S}\n", 8+i, id)
+	}
+	p, problems := agenda.Parse("ids.yaml", []byte(b.String()))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	page, err := Page(p, []Feed{{Name: p.Title, Path: "programme.ics"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, m := range regexp.MustCompile(` id="([^"]*)"`).FindAllStringSubmatch(string(bytes.Join(page, nil)), -1) {
+		seen[m[1]]++
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("id %q is on %d elements", id, n)
+		}
+	}
+	if len(seen) < 12 {
+		t.Errorf("ids %v", seen)
 	}
 }
