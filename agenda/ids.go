@@ -266,6 +266,10 @@ type PublishedID struct {
 	// back from a calendar): the session whose derived id is the same
 	// keeps it.
 	OnlyID bool
+	// IDFirst marks one read back from a calendar with its title, start
+	// and place: the session whose derived id is the same keeps it before
+	// any pass; failing that, it is matched as the others.
+	IDFirst bool
 }
 
 // KeepIDs gives every session whose id is derived the id it was published
@@ -314,9 +318,9 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 	})
 	kept := make([]string, len(open)) // the id each open session keeps, or ""
 	used := make([]bool, len(candidates))
-	var byID map[string]int // made for the first candidate known by its id alone
+	var byID map[string]int // made for the first candidate known by its id first
 	for i, old := range candidates {
-		if !old.OnlyID {
+		if !old.OnlyID && !old.IDFirst {
 			continue
 		}
 		if byID == nil {
@@ -325,7 +329,7 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 				byID[strings.ToLower(s.ID)] = n
 			}
 		}
-		if n, ok := byID[strings.ToLower(old.ID)]; ok {
+		if n, ok := byID[strings.ToLower(old.ID)]; ok && kept[n] == "" {
 			used[i], kept[n] = true, old.ID
 		}
 	}

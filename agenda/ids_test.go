@@ -55,6 +55,13 @@ func TestKeepIDs(t *testing.T) {
 		{"read back from a calendar", []string{"- {time: 17:00-17:30, title: Coffee break}", "- {time: 18:00-18:30, title: Coffee break}"},
 			[]PublishedID{{ID: "2017-06-29-coffee-break-2", Derived: true, OnlyID: true}},
 			"2017-06-29-coffee-break 2017-06-29-coffee-break-2"},
+		// Read back with title, start and place: by id first, and one the
+		// id does not take is matched as the others are.
+		{"read back, by id first", []string{"- {time: 10:30-11:00, title: Coffee break}", "- {time: 15:00-15:30, title: Coffee break}"},
+			[]PublishedID{withIDFirst(published("2017-06-29-coffee-break-2", "Coffee break", "10:30", "")), withIDFirst(published("2017-06-29-coffee-break", "Coffee break", "15:00", ""))},
+			"2017-06-29-coffee-break 2017-06-29-coffee-break-2"},
+		{"read back and renamed", []string{"- {time: 13:00-14:00, title: Lunch}"}, []PublishedID{withIDFirst(published("2017-06-29-lunch-break", "Lunch break", "13:00", ""))},
+			"2017-06-29-lunch-break"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,4 +129,9 @@ func TestKeepRoomIDs(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("ids %v, want %v", got, want)
 	}
+}
+
+func withIDFirst(p PublishedID) PublishedID {
+	p.IDFirst = true
+	return p
 }

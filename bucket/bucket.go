@@ -285,7 +285,7 @@ func (t *Target) previous(ctx context.Context, p *agenda.Programme, force bool) 
 		}
 	}
 	slices.Sort(calendars)
-	st := publish.Recovered(func(rel string) ([]byte, error) { return t.get(ctx, rel) }, p.UIDDomain, calendars, force)
+	st := publish.Recovered(func(rel string) ([]byte, error) { return t.get(ctx, rel) }, p, calendars, force)
 	if other := st.Programme.UIDDomain; other != "" && other != p.UIDDomain && !force {
 		return nil, "", &publish.OtherProgrammeError{Dir: t.Where(), UIDDomain: other}
 	}

@@ -344,11 +344,17 @@ func TestRevisionReadsBack(t *testing.T) {
 		t.Fatalf("read back %d events (ours %v, calendar %v), want 2 of ours", len(got), ours, calendar)
 	}
 	want := []Published{
-		{UID: "a@example.org", Revision: Revision{Changed: time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC)}, Fingerprint: e.Fingerprint(a)},
-		{UID: "b@example.org", Revision: Revision{Sequence: 3, Changed: changed}, Fingerprint: e.Fingerprint(b)},
+		{UID: "a@example.org", Revision: Revision{Changed: time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC)}, Fingerprint: e.Fingerprint(a),
+			Title: long, Start: a.Start, End: a.End, Date: "2017-06-29"},
+		{UID: "b@example.org", Revision: Revision{Sequence: 3, Changed: changed}, Fingerprint: e.Fingerprint(b),
+			Title: "B", Start: b.Start, End: b.End, Date: "2017-06-29"},
 	}
 	for i := range want {
-		if got[i] != want[i] {
+		g := got[i]
+		if g.Start.Equal(want[i].Start) && g.End.Equal(want[i].End) {
+			g.Start, g.End = want[i].Start, want[i].End
+		}
+		if g != want[i] {
 			t.Errorf("event %d reads back as %+v, want %+v", i, got[i], want[i])
 		}
 	}
@@ -370,5 +376,31 @@ func TestPublishedText(t *testing.T) {
 	}
 	if title, _ := PublishedText([]byte("SUMMARY:Cancelled\\: it\r\n"), "Cancelled: "); title != "Cancelled\\: it" {
 		t.Errorf("read %q", title)
+	}
+}
+
+// Times read back as Encoder writes them: in a zone by its TZID, in UTC,
+// or as a date; anything else is not guessed at.
+func TestReadTime(t *testing.T) {
+	belgrade, _ := time.LoadLocation("Europe/Belgrade")
+	tests := []struct {
+		line string
+		at   time.Time
+		date string
+	}{
+		{"DTSTART;TZID=Europe/Belgrade:20170629T083000", time.Date(2017, 6, 29, 8, 30, 0, 0, belgrade), "2017-06-29"},
+		{"DTSTART:20170629T063000Z", time.Date(2017, 6, 29, 6, 30, 0, 0, time.UTC), "2017-06-29"},
+		{"DTSTART;VALUE=DATE:20170629", time.Time{}, "2017-06-29"},
+		{"DTSTART;TZID=Nowhere/Atlantis:20170629T083000", time.Time{}, ""},
+		{"DTSTART;TZID=../../etc/passwd:20170629T083000", time.Time{}, ""},
+		{"DTSTART:20170629T083000", time.Time{}, ""},
+		{"DTSTART;X-A=1;TZID=Europe/Belgrade:20170629T083000", time.Time{}, ""},
+	}
+	zones := map[string]*time.Location{}
+	for _, tt := range tests {
+		_, value := propertyName(tt.line)
+		if at, date := readTime(tt.line, value, zones); !at.Equal(tt.at) || date != tt.date {
+			t.Errorf("%s: read %v %q, want %v %q", tt.line, at, date, tt.at, tt.date)
+		}
 	}
 }

@@ -15,6 +15,13 @@ type Published struct {
 	// Fingerprint is what Encoder.Fingerprint gave the event when it was
 	// written: what a subscriber sees of it.
 	Fingerprint string
+	// Title and Location are its SUMMARY and LOCATION, unescaped; Start
+	// and End its DTSTART and DTEND as instants (zero for whole days or
+	// times written otherwise than Encoder writes them), Date the day of
+	// DTSTART, as 2006-01-02, where it is one.
+	Title, Location string
+	Start, End      time.Time
+	Date            string
 }
 
 // ReadPublished reads back the events of a calendar. ours tells whether
@@ -30,6 +37,7 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 		inEvent bool
 		body    bytes.Buffer
 		ev      Published
+		zones   = map[string]*time.Location{}
 	)
 	for p := range properties(data) {
 		raw, name, value := p.raw, p.name, p.value
@@ -49,8 +57,17 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 			ev.Sequence, _ = strconv.Atoi(value)
 		default:
 			body.Write(raw)
-			if name == "UID" {
+			switch name {
+			case "UID":
 				ev.UID = value
+			case "SUMMARY":
+				ev.Title = unescapeText(value)
+			case "LOCATION":
+				ev.Location = unescapeText(value)
+			case "DTSTART":
+				ev.Start, ev.Date = readTime(p.line, value, zones)
+			case "DTEND":
+				ev.End, _ = readTime(p.line, value, zones)
 			}
 			if name == "END" && value == "VEVENT" {
 				inEvent = false
@@ -60,6 +77,37 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 		}
 	}
 	return events, ours, true
+}
+
+// readTime reads a DTSTART or DTEND as Encoder writes them: a local time
+// with the TZID of its zone (zones keeps those loaded), a time in UTC, or
+// a date; zero where it is none of these.
+func readTime(line, value string, zones map[string]*time.Location) (at time.Time, date string) {
+	name, _ := propertyName(line)
+	params := line[len(name) : len(line)-len(value)-1]
+	switch {
+	case params == ";VALUE=DATE":
+		if d, err := time.Parse("20060102", value); err == nil {
+			return time.Time{}, d.Format(time.DateOnly)
+		}
+	case params == "" && strings.HasSuffix(value, "Z"):
+		if t, err := time.Parse(localLayout+"Z", value); err == nil {
+			return t, t.Format(time.DateOnly)
+		}
+	case strings.HasPrefix(params, ";TZID=") && !strings.ContainsAny(params[1:], ";:\""):
+		tzid := params[len(";TZID="):]
+		loc, ok := zones[tzid]
+		if !ok {
+			loc, _ = time.LoadLocation(tzid)
+			zones[tzid] = loc
+		}
+		if loc != nil {
+			if t, err := time.ParseInLocation(localLayout, value, loc); err == nil {
+				return t, t.Format(time.DateOnly)
+			}
+		}
+	}
+	return time.Time{}, ""
 }
 
 // property is one content line of serialised iCalendar text.

@@ -337,7 +337,7 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 	}
 	st = Recovered(func(rel string) ([]byte, error) {
 		return readRegular(filepath.Join(b.dir, filepath.FromSlash(rel)))
-	}, p.UIDDomain, candidates, b.opts.Force)
+	}, p, candidates, b.opts.Force)
 	if data, err := readRegular(filepath.Join(b.dir, "index.html")); err == nil && bytes.Contains(data, []byte(site.Generator)) {
 		st.Files["index.html"] = ""
 	}

@@ -409,6 +409,38 @@ func TestLostBookkeepingNeverLowersSequence(t *testing.T) {
 	}
 }
 
+// Without its bookkeeping, the calendars read back still match sessions
+// by title, start and place: a session renamed before keeps the UID it was
+// published under, and one removed meanwhile is published cancelled.
+func TestLostBookkeepingKeepsDerivedIDs(t *testing.T) {
+	dir := t.TempDir()
+	v1 := []string{"{time: 09:00-10:00, title: Coffee break, kind: break}", "{time: 10:00-11:00, title: Talk}", "{time: 11:00-12:00, title: Panel, location: Hall}"}
+	v2 := []string{"{time: 09:00-10:00, title: Coffee and tea break, kind: break}", "{time: 10:00-11:00, title: Talk}", "{time: 11:00-12:00, title: Panel, location: Hall}"}
+	at(t, dir, day1, programme(t, v1...))
+	at(t, dir, day1.Add(time.Hour), programme(t, v2...))
+	if err := os.Remove(filepath.Join(dir, stateName)); err != nil {
+		t.Fatal(err)
+	}
+	rep := at(t, dir, day1.Add(2*time.Hour), programme(t, v2[0], v2[1]))
+	if !rep.Rebuilt {
+		t.Errorf("report %+v, want the bookkeeping rebuilt", rep)
+	}
+	files := tree(t, dir)
+	data := files["programme.ics"].data
+	if got, want := uids(data), "2017-06-29-coffee-break@example.org 2017-06-29-talk@example.org 2017-06-29-panel@example.org"; got != want {
+		t.Errorf("UIDs %s, want %s", got, want)
+	}
+	if ev := event(t, data, "2017-06-29-coffee-break@example.org"); ev["SEQUENCE"] != "1" || ev["SUMMARY"] != "Coffee and tea break" {
+		t.Errorf("the renamed session: %v, want SEQUENCE 1 as before", ev)
+	}
+	if ev := event(t, data, "2017-06-29-panel@example.org"); ev["STATUS"] != "CANCELLED" || ev["SEQUENCE"] != "1" || ev["SUMMARY"] != "Cancelled: Panel" {
+		t.Errorf("the session removed while the bookkeeping was lost: %v, want it cancelled", ev)
+	}
+	if _, ok := files["sessions/2017-06-29-coffee-and-tea-break.ics"]; ok {
+		t.Errorf("the renamed session got a file of a new id: %s", names(files))
+	}
+}
+
 // One folder publishes one programme.
 func TestAnotherProgrammeIsRefused(t *testing.T) {
 	dir := t.TempDir()

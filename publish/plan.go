@@ -193,14 +193,16 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		}
 		// The event as last published, from the session's own file.
 		var event []byte
-		if !ev.ReadBack && !liveIDs[strings.ToLower(ev.ID)] && opts.Now.Sub(gone) < opts.KeepRemoved {
+		if (!ev.ReadBack || !ev.Start.IsZero()) && !liveIDs[strings.ToLower(ev.ID)] && opts.Now.Sub(gone) < opts.KeepRemoved {
 			if data, err := published("sessions/" + ev.ID + ".ics"); err == nil {
 				event, _ = ical.PublishedEvent(data, uid)
 			}
 		}
 		if event == nil {
 			// Gone for longer than --keep-removed; or read back from a
-			// calendar, or its file lost, with nothing to write it from;
+			// calendar without its start (a whole day, or an older
+			// agendacal's bookkeeping), or its file lost, with nothing
+			// to place or write it from;
 			// or a session whose id changed only in case, which would
 			// share its file on a case-blind disk and lives on as that.
 			next.Retired = append(next.Retired, uid)
@@ -208,6 +210,10 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		}
 		still := *ev
 		still.Removed = &gone
+		if ev.ReadBack {
+			// Known now as the sessions are, its id taken as derived.
+			still.ReadBack, still.Derived = false, true
+		}
 		next.Events[uid] = &still
 		s := still.cancelled(p)
 		// The bookkeeping keeps digests of the title and the place: the

@@ -170,8 +170,9 @@ func (m *Memory) published() []agenda.PublishedID {
 	}
 	order := make([]byStart, 0, len(m.Events))
 	for uid, ev := range m.Events {
-		if ev.ReadBack {
-			// Read back from a calendar: only the id is known.
+		if ev.ReadBack && ev.Title == "" {
+			// Read back from a calendar by an older agendacal: only the
+			// id is known.
 			id, _, _ := strings.Cut(uid, "@")
 			order = append(order, byStart{sec: (time.Time{}).Unix(), id: id, ev: ev})
 			continue
@@ -189,9 +190,14 @@ func (m *Memory) published() []agenda.PublishedID {
 	})
 	out := make([]agenda.PublishedID, len(order))
 	for i, o := range order {
-		if ev := o.ev; ev.ReadBack {
+		switch ev := o.ev; {
+		case ev.ReadBack && ev.Title == "":
 			out[i] = agenda.PublishedID{ID: o.id, Derived: true, OnlyID: true}
-		} else {
+		case ev.ReadBack:
+			// Whether its id was derived is not known: it is taken by a
+			// session of that derived id first, then matched as others.
+			out[i] = agenda.PublishedID{ID: ev.ID, Derived: true, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, IDFirst: true}
+		default:
 			out[i] = agenda.PublishedID{ID: ev.ID, Derived: ev.Derived, Date: ev.Date, Title: ev.Title, Start: ev.Start, Location: ev.Location, Removed: ev.Removed != nil}
 		}
 	}
@@ -393,14 +399,19 @@ func readRegular(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// Recovered rebuilds the bookkeeping from the published calendars files
-// (read reads one) when .agendacal.state is gone: every UID with its highest SEQUENCE, so that no
-// SEQUENCE ever goes down. Calendars agendacal wrote are adopted (they may
-// be replaced and removed); with force, so is any other calendar. The
+// Recovered rebuilds the bookkeeping of the programme p from the published
+// calendars files (read reads one) when .agendacal.state is gone: every
+// UID with its highest SEQUENCE, so that no SEQUENCE ever goes down, and
+// its event's title, place, times and tracks, so that sessions whose ids
+// are derived keep theirs (KeepIDs) and sessions removed meanwhile are
+// published cancelled. Calendars agendacal wrote are adopted (they may be
+// replaced and removed); with force, so is any other calendar. The
 // programme's uid_domain is that of the events read back: another one when
 // none of them is this programme's.
-func Recovered(read func(rel string) ([]byte, error), domain string, files []string, force bool) *State {
+func Recovered(read func(rel string) ([]byte, error), p *agenda.Programme, files []string, force bool) *State {
+	domain, prefix := p.UIDDomain, ical.WordsFor(p.Language).Cancelled
 	st := NewState()
+	tracks := map[string][]string{} // by UID, the tracks whose calendars hold it
 	for _, rel := range files {
 		data, err := read(rel)
 		if err != nil {
@@ -420,9 +431,37 @@ func Recovered(read func(rel string) ([]byte, error), domain string, files []str
 			}
 			st.Programme.UIDDomain = domain
 			if ev, ok := st.Events[pe.UID]; !ok || pe.Sequence > ev.Sequence {
-				st.Events[pe.UID] = &Event{Fingerprint: pe.Fingerprint, Sequence: pe.Sequence, Changed: pe.Changed, ReadBack: true}
+				st.Events[pe.UID] = readBack(pe, domain, prefix)
+			}
+			if track, ok := strings.CutPrefix(rel, "tracks/"); ok && strings.HasSuffix(track, ".ics") && !slices.Contains(tracks[pe.UID], track) {
+				tracks[pe.UID] = append(tracks[pe.UID], strings.TrimSuffix(track, ".ics"))
 			}
 		}
 	}
+	for uid, ev := range st.Events {
+		ev.Tracks = tracks[uid]
+	}
 	return st
+}
+
+// readBack is the bookkeeping of an event read back from a calendar of
+// the programme whose uid_domain is domain, its title and place digested
+// as Record digests them. The day it is listed under is the one its id
+// starts with, where the id was derived, else the day it starts.
+func readBack(pe ical.Published, domain, cancelledPrefix string) *Event {
+	ev := &Event{Fingerprint: pe.Fingerprint, Sequence: pe.Sequence, Changed: pe.Changed, ReadBack: true}
+	ev.ID = strings.TrimSuffix(pe.UID, "@"+domain)
+	if pe.Title == "" && pe.Start.IsZero() && pe.Date == "" {
+		return ev // nothing else to go by
+	}
+	ev.Date = pe.Date
+	if len(ev.ID) > 11 && ev.ID[10] == '-' {
+		if _, err := time.Parse(time.DateOnly, ev.ID[:10]); err == nil {
+			ev.Date = ev.ID[:10]
+		}
+	}
+	ev.Title = agenda.Digest(strings.TrimPrefix(pe.Title, cancelledPrefix))
+	ev.Location = agenda.Digest(pe.Location)
+	ev.Start, ev.End = pe.Start.UTC(), pe.End.UTC()
+	return ev
 }
