@@ -14,6 +14,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,11 @@ type Encoder struct {
 	uidEnd    []int
 	sums      [][sha256.Size]byte // of each rendered event
 	revisions []Revision
+	// revised are the revisions' lines, made once by Revise (an event is
+	// written into several calendars); unrevised those of an event not
+	// revised, stamped when the encoder was made.
+	revised   [][]byte
+	unrevised []byte
 	index     map[*agenda.Session]int
 	// published are events written before, to be written cancelled.
 	published map[*agenda.Session][]byte
@@ -113,7 +119,7 @@ func serialisation() *ics.SerializationConfiguration {
 
 // NewEncoder returns an Encoder for the programme.
 func NewEncoder(p *agenda.Programme, opts Options) *Encoder {
-	e := &Encoder{prog: p, opts: opts, words: WordsFor(p.Language)}
+	e := &Encoder{prog: p, opts: opts, words: WordsFor(p.Language), unrevised: appendRevision(nil, Revision{Changed: opts.Stamp})}
 	if len(p.Sessions) > 0 {
 		first, last := span(p.Sessions)
 		e.zone = newZone(p.ZoneName, p.Zone, first, last)
@@ -144,6 +150,7 @@ func (e *Encoder) Prepare(workers int) {
 	e.uidEnd = make([]int, len(sessions))
 	e.sums = make([][sha256.Size]byte, len(sessions))
 	e.revisions = make([]Revision, len(sessions))
+	e.revised = make([][]byte, len(sessions))
 	e.index = make(map[*agenda.Session]int, len(sessions))
 	for i, s := range sessions {
 		e.index[s] = i
@@ -274,7 +281,7 @@ func (e *Encoder) sampleLayout() {
 	s := &agenda.Session{ID: "sample", Title: "Sample", Start: start, End: start.Add(time.Hour)}
 	// An encoder of its own, stamped at a fixed time: the sample must not
 	// change with the time of the build.
-	sample := &Encoder{prog: e.prog, opts: Options{Stamp: start}, words: e.words, zone: e.zone}
+	sample := &Encoder{prog: e.prog, opts: Options{Stamp: start}, words: e.words, zone: e.zone, unrevised: appendRevision(nil, Revision{Changed: start})}
 	h := sha256.New()
 	if e.zone != nil {
 		sample.encode(h, Calendar{Sessions: []*agenda.Session{s}, Alarm: time.Minute, Attendee: &agenda.Person{Name: "A", Email: "a@example.org"}, Method: "REQUEST"})
@@ -336,7 +343,8 @@ func (e *Encoder) Key(c Calendar) string {
 
 // Revise sets the revision a prepared session's event is written with.
 func (e *Encoder) Revise(s *agenda.Session, r Revision) {
-	e.revisions[e.index[s]] = r
+	i := e.index[s]
+	e.revisions[i], e.revised[i] = r, appendRevision(nil, r)
 }
 
 // fingerprint is the SHA-256, in hex, of a serialised VEVENT without its
@@ -389,11 +397,17 @@ func writeAttendee(w io.Writer, p *agenda.Person, method string) error {
 	return err
 }
 
-// writeRevision writes the properties of a revision.
-func writeRevision(w io.Writer, r Revision) error {
-	stamp := r.Changed.UTC().Format(localLayout + "Z")
-	_, err := fmt.Fprintf(w, "DTSTAMP:%s\r\nLAST-MODIFIED:%s\r\nSEQUENCE:%d\r\n", stamp, stamp, r.Sequence)
-	return err
+// appendRevision appends the lines of a revision to b.
+func appendRevision(b []byte, r Revision) []byte {
+	b = append(b, "DTSTAMP:"...)
+	at := len(b)
+	b = r.Changed.UTC().AppendFormat(b, localLayout+"Z")
+	stamp := len(b)
+	b = append(b, "\r\nLAST-MODIFIED:"...)
+	b = append(b, b[at:stamp]...)
+	b = append(b, "\r\nSEQUENCE:"...)
+	b = strconv.AppendInt(b, int64(r.Sequence), 10)
+	return append(b, "\r\n"...)
 }
 
 // Encode writes one calendar to w.
@@ -420,9 +434,12 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 	for _, s := range c.Sessions {
 		var ev []byte
 		var at int
-		rev := Revision{Changed: e.opts.Stamp}
+		revised := e.unrevised
 		if i, ok := e.index[s]; ok {
-			ev, at, rev = e.rendered[i], e.uidEnd[i], e.revisions[i]
+			ev, at = e.rendered[i], e.uidEnd[i]
+			if e.revised[i] != nil {
+				revised = e.revised[i]
+			}
 		} else {
 			ev = e.serialiseEvent(s)
 			at = propertyEnd(ev, len("BEGIN:VEVENT\r\n"))
@@ -430,7 +447,7 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 		if _, err := w.Write(ev[:at]); err != nil {
 			return err
 		}
-		if err := writeRevision(w, rev); err != nil {
+		if _, err := w.Write(revised); err != nil {
 			return err
 		}
 		if c.Alarm > 0 || c.Attendee != nil {
