@@ -284,7 +284,7 @@ type PublishedID struct {
 // hands its id to the other.
 func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID string) bool) {
 	taken := make(map[string]bool, len(p.Sessions)) // lower-case ids already given
-	var open []*Session
+	open := make([]*Session, 0, len(p.Sessions))
 	for _, s := range p.Sessions {
 		if s.Derived {
 			open = append(open, s)
@@ -292,7 +292,7 @@ func (p *Programme) KeepIDs(published []PublishedID, reserved func(lowerID strin
 			taken[strings.ToLower(s.ID)] = true
 		}
 	}
-	var candidates []PublishedID
+	candidates := make([]PublishedID, 0, len(published))
 	for _, old := range published {
 		if old.Derived && (len(taken) == 0 || !taken[strings.ToLower(old.ID)]) {
 			candidates = append(candidates, old)
