@@ -117,10 +117,14 @@ func pageOf(p *agenda.Programme, feeds []Feed, opts Options) *page {
 		return sessions[i].Start.Before(sessions[j].Start)
 	})
 	var day *dayData
-	for _, s := range sessions {
+	for k, s := range sessions {
 		start, end := s.Start.In(p.Zone), s.End.In(p.Zone)
 		if day == nil || day.Date != s.Date {
-			data.Days = append(data.Days, dayData{Date: s.Date, W: w})
+			n := 1 // the day's sessions, which follow one another
+			for n < len(sessions)-k && sessions[k+n].Date == s.Date {
+				n++
+			}
+			data.Days = append(data.Days, dayData{Date: s.Date, W: w, Sessions: make([]sessionData, 0, n)})
 			day = &data.Days[len(data.Days)-1]
 		}
 		var until string
