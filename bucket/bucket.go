@@ -211,7 +211,9 @@ func (t *Target) putState(ctx context.Context, st *publish.State, etag string) (
 	} else {
 		put.SetMatchETag(etag)
 	}
-	info, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+publish.StateName, &state, int64(state.Len()), put)
+	// A body the client can read again (an io.Seeker), or it tries a PUT
+	// once: a 5xx answer or a dropped connection is retried with it.
+	info, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+publish.StateName, bytes.NewReader(state.Bytes()), int64(state.Len()), put)
 	return info.ETag, err
 }
 
@@ -231,7 +233,7 @@ func (t *Target) upload(ctx context.Context, pl *publish.Plan, files []int, cach
 				return err
 			}
 			rel, _ := pl.File(i)
-			_, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+rel, &b, int64(b.Len()), minio.PutObjectOptions{
+			_, err := t.client.PutObject(ctx, t.Bucket, t.Prefix+rel, bytes.NewReader(b.Bytes()), int64(b.Len()), minio.PutObjectOptions{
 				ContentType: pl.ContentType(i), CacheControl: cacheControl, DisableMultipart: true,
 			})
 			if err != nil {

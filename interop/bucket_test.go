@@ -10,7 +10,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -323,4 +326,160 @@ func checkComplete(t *testing.T, s *s3Server, prefix string) {
 	if seen != len(st.Files) {
 		t.Errorf("%d objects, the bookkeeping lists %d", seen, len(st.Files))
 	}
+}
+
+// faultProxy stands between agendacal and the S3 server, answering 503 to
+// the PUTs of keys that contain fail: each once (then passing them on),
+// or always. It counts the PUTs of each key it sees.
+type faultProxy struct {
+	mu     sync.Mutex
+	fail   string
+	always bool
+	failed map[string]bool
+	puts   map[string]int
+}
+
+func (f *faultProxy) set(fail string, always bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail, f.always, f.failed, f.puts = fail, always, map[string]bool{}, map[string]int{}
+}
+
+func (f *faultProxy) count(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.puts[key]
+}
+
+// startFaultProxy serves a faultProxy for s on a free loopback port: an
+// S3 server of its own for agendacal, with the same keys and bucket.
+func startFaultProxy(t *testing.T, s *s3Server) (*s3Server, *faultProxy) {
+	t.Helper()
+	target, err := url.Parse(s.endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &faultProxy{}
+	f.set("", false)
+	forward := httputil.NewSingleHostReverseProxy(target)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			f.mu.Lock()
+			f.puts[r.URL.Path]++
+			fail := f.fail != "" && strings.Contains(r.URL.Path, f.fail) && (f.always || !f.failed[r.URL.Path])
+			if fail {
+				f.failed[r.URL.Path] = true
+			}
+			f.mu.Unlock()
+			if fail {
+				io.Copy(io.Discard, r.Body)
+				http.Error(w, "injected", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		forward.ServeHTTP(w, r)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	proxied := *s
+	proxied.endpoint = "http://" + l.Addr().String()
+	return &proxied, f
+}
+
+// object is the text of an object in the bucket.
+func (s *s3Server) object(t *testing.T, key string) string {
+	t.Helper()
+	obj, err := s.client.GetObject(context.Background(), "calendars", key, minio.GetObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Close()
+	data, err := io.ReadAll(obj)
+	if err != nil {
+		t.Fatalf("reading %s: %v", key, err)
+	}
+	return string(data)
+}
+
+// eventLine is a property of the event of uid in a calendar's text.
+func eventLine(calendar, uid, name string) string {
+	for _, ev := range strings.Split(calendar, "BEGIN:VEVENT\r\n")[1:] {
+		if strings.Contains(ev, "\r\nUID:"+uid+"\r\n") || strings.HasPrefix(ev, "UID:"+uid+"\r\n") {
+			if m := regexp.MustCompile(`(?m)^` + name + `[:;](.*)\r$`).FindStringSubmatch(ev); m != nil {
+				return m[1]
+			}
+		}
+	}
+	return ""
+}
+
+// A PUT answered 503 once is tried again; a build stopped by one that
+// keeps failing leaves the bookkeeping such that the next build lowers no
+// SEQUENCE and restamps no event it did not change.
+func TestBucketFaults(t *testing.T) {
+	s := startS3(t)
+	proxied, faults := startFaultProxy(t, s)
+	bin := agendacalBinary(t)
+	programme := filepath.Join(t.TempDir(), "pristina.yaml")
+	example, _ := os.ReadFile(filepath.Join("..", "examples", "pristina.yaml"))
+	build := func(s *s3Server, text string) (string, int) {
+		writeFile(t, programme, text)
+		return s.run(t, bin, "build", "--out", "s3://calendars/p", programme)
+	}
+	const (
+		private = "private-sector@iproceeds.example.org"
+		opening = "opening@iproceeds.example.org"
+	)
+	v1 := string(example)
+	v2 := strings.Replace(v1, "time: 09h30 - 10h30", "time: 09h35 - 10h30", 1)
+	v3 := strings.Replace(v1, "time: 09h30 - 10h30", "time: 09h40 - 10h30", 1)
+	v4 := strings.Replace(v1, "time: 09h30 - 10h30", "time: 09h45 - 10h30", 1)
+	if out, code := build(s, v1); code != 0 {
+		t.Fatalf("first build: exit %d: %s", code, out)
+	}
+	if !strings.Contains(s.object(t, "p/programme.ics"), "UID:"+private) {
+		t.Fatalf("the programme has no %s: the test's UIDs are out of date", private)
+	}
+	stamp := eventLine(s.object(t, "p/programme.ics"), opening, "DTSTAMP")
+	if out, code := build(s, v2); code != 0 || eventLine(s.object(t, "p/programme.ics"), private, "SEQUENCE") != "1" {
+		t.Fatalf("moving a session: exit %d: %s", code, out)
+	}
+
+	// Every session file answered 503 once: tried again, the build goes
+	// through.
+	faults.set("/sessions/", false)
+	if out, code := build(proxied, v3); code != 0 {
+		t.Fatalf("with one 503 for each session file: exit %d: %s", code, out)
+	}
+	if n := faults.count("/calendars/p/sessions/private-sector.ics"); n < 2 {
+		t.Errorf("the session file was put %d times, want it tried again", n)
+	}
+	if got := eventLine(s.object(t, "p/sessions/private-sector.ics"), private, "SEQUENCE"); got != "2" {
+		t.Errorf("after the retried build: SEQUENCE %s, want 2", got)
+	}
+
+	// The feed refused every time: the build stops, the session file is
+	// up with SEQUENCE 3; the next build keeps it.
+	faults.set("/programme.ics", true)
+	if out, code := build(proxied, v4); code != 3 {
+		t.Fatalf("with the feed refused: exit %d, want 3: %s", code, out)
+	}
+	if got := eventLine(s.object(t, "p/sessions/private-sector.ics"), private, "SEQUENCE"); got != "3" {
+		t.Fatalf("the stopped build uploaded SEQUENCE %s, want 3", got)
+	}
+	if out, code := build(s, v4); code != 0 {
+		t.Fatalf("after the stopped build: exit %d: %s", code, out)
+	}
+	feed := s.object(t, "p/programme.ics")
+	if got := eventLine(feed, private, "SEQUENCE"); got != "3" {
+		t.Errorf("after the stopped build: SEQUENCE %s in the feed, want 3 as uploaded", got)
+	}
+	if got := eventLine(feed, opening, "DTSTAMP"); got != stamp {
+		t.Errorf("an event no build changed is stamped %s, was %s", got, stamp)
+	}
+	checkComplete(t, s, "p/")
 }

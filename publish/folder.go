@@ -63,6 +63,10 @@ type Options struct {
 	// digestOnWrite leaves the digest of a file the last build did not
 	// publish to be worked out as it is written, in the same pass.
 	digestOnWrite bool
+	// forgetEvents lets NewPlan drop the last build's events once it has
+	// revised the new ones, for their memory: the folder needs no more of
+	// them, where a bucket's pending bookkeeping does.
+	forgetEvents bool
 }
 
 // Report says what a build did.
@@ -127,7 +131,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		return rep, err
 	}
 	rep.Rebuilt, rep.Recovered = b.rebuilt, b.recovered
-	opts.digestOnWrite = true
+	opts.digestOnWrite, opts.forgetEvents = true, true
 	pl, err := NewPlan(ctx, prev, p, opts, func(rel string) ([]byte, error) {
 		return readRegular(filepath.Join(dir, filepath.FromSlash(rel)))
 	})

@@ -70,7 +70,9 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	if err != nil {
 		return nil, err
 	}
-	prev.Events = nil // done with: its memory serves the files
+	if opts.forgetEvents {
+		prev.Events = nil // done with: its memory serves the files
+	}
 	files = append(files, outputFile{rel: "index.html", page: page})
 	// A calendar made of the same parts as last time has the same bytes:
 	// only the others are digested, and a file the last build did not
