@@ -374,6 +374,10 @@ func TestUpdatesAndCancellations(t *testing.T) {
 			if !strings.Contains(msg.text, "no longer invited") {
 				t.Errorf("%s does not say Dea is no longer invited:\n%s", m.Path, msg.text)
 			}
+			// Newer than the invitation it cancels, at one SEQUENCE.
+			if stamp := ev.GetProperty(ics.ComponentPropertyDtstamp); stamp == nil || stamp.Value != t1.UTC().Format("20060102T150405Z") {
+				t.Errorf("%s is stamped %v, want the time of the run that wrote it", m.Path, stamp)
+			}
 		default:
 			if !strings.HasPrefix(msg.subject, "Cancelled: ") || !strings.Contains(msg.text, "is cancelled") {
 				t.Errorf("%s: %q\n%s", m.Path, msg.subject, msg.text)

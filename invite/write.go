@@ -221,7 +221,11 @@ func (f *Folder) plan(p *agenda.Programme, opts Options) ([]delivery, map[string
 				}
 			}
 			if c := dropped[uid]; c != nil {
-				e.Revise(c, rev)
+				// The event is as it was (its SEQUENCE too: the others'
+				// copies do not change), but this message is newer than
+				// the invitation it cancels: stamped now (RFC 5546 2.1.5
+				// orders by SEQUENCE, then DTSTAMP).
+				e.Revise(c, ical.Revision{Sequence: rev.Sequence, Changed: opts.Now})
 				for _, a := range rec.sortedAttendees() {
 					if a.Method == methodRequest && !invites(s, a.Email) {
 						out = append(out, delivery{uid: uid, title: s.Title, event: c, method: methodCancel, to: &agenda.Person{Name: a.Name, Email: a.Email}, seq: ev.Sequence, dropped: true})
