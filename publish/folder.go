@@ -10,6 +10,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -343,7 +345,8 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		return readRegular(filepath.Join(b.dir, filepath.FromSlash(rel)))
 	}, p, candidates, b.opts.Force)
 	if data, err := readRegular(filepath.Join(b.dir, "index.html")); err == nil && bytes.Contains(data, []byte(site.Generator)) {
-		st.Files["index.html"] = ""
+		sum := sha256.Sum256(data)
+		st.Files["index.html"] = hex.EncodeToString(sum[:])
 	}
 	if other := st.Programme.UIDDomain; other != "" && other != p.UIDDomain && !b.opts.Force {
 		return nil, &OtherProgrammeError{Dir: b.dir, UIDDomain: other}

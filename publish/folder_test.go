@@ -441,6 +441,23 @@ func TestLostBookkeepingKeepsDerivedIDs(t *testing.T) {
 	}
 }
 
+// Without its bookkeeping, a build of the same programme rewrites no file:
+// what each calendar holds is read back with its events.
+func TestLostBookkeepingRewritesNothing(t *testing.T) {
+	for _, inPlace := range []bool{false, true} {
+		dir := t.TempDir()
+		at(t, dir, day1, programme(t, pristinaLike...))
+		if err := os.Remove(filepath.Join(dir, stateName)); err != nil {
+			t.Fatal(err)
+		}
+		before := tree(t, dir)
+		rep := at(t, dir, day1.Add(time.Hour), programme(t, pristinaLike...), func(o *Options) { o.inPlace = inPlace })
+		if got := rewritten(before, tree(t, dir)); !rep.Rebuilt || got != stateName {
+			t.Errorf("in place %v: the build after the bookkeeping was lost (%+v) touched %s, want only %s", inPlace, rep, got, stateName)
+		}
+	}
+}
+
 // One folder publishes one programme.
 func TestAnotherProgrammeIsRefused(t *testing.T) {
 	dir := t.TempDir()
