@@ -538,8 +538,8 @@ func upToDate(c *cli.Context, env *environment, out string, now time.Time) (src 
 }
 
 // buildSettings is what decides a build's output besides the programme's
-// files: the flags, agendacal itself (the binary's identity) and the tz
-// database.
+// files: the programme's name as given, the flags, agendacal itself (the
+// binary's identity) and the tz database.
 func buildSettings(c *cli.Context) []string {
 	binary := "unknown"
 	if exe, err := os.Executable(); err == nil {
@@ -549,6 +549,9 @@ func buildSettings(c *cli.Context) []string {
 	}
 	return []string{
 		"binary " + binary, version(),
+		// The programme's name as given: its included files are found
+		// from there, and its warnings name it so.
+		"programme " + c.Args().First(),
 		"base-url " + c.String("base-url"), "alarm " + c.Duration("alarm").String(),
 		"keep-removed " + c.Duration("keep-removed").String(), "force " + strconv.FormatBool(c.Bool("force")),
 	}
