@@ -79,7 +79,11 @@ func NewPlan(ctx context.Context, prev *State, p *agenda.Programme, opts Options
 	// publish, which is written whatever its digest, is digested as it is
 	// written when the target says so (digests "" until then).
 	digests, keys := make([]string, len(files)), make([]string, len(files))
-	err = parallel(ctx, len(files), func(i int) error {
+	// The page, last of the files and as large as the feeds, is taken
+	// first with them: after the thousands of session files it would be
+	// digested alone at the end.
+	err = parallel(ctx, len(files), func(n int) error {
+		i := (n + len(files) - 1) % len(files)
 		f := files[i]
 		if f.page == nil {
 			keys[i] = e.Key(f.calendar)
