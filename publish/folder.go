@@ -10,8 +10,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -345,8 +343,7 @@ func (b *build) previous(p *agenda.Programme) (*State, error) {
 		return readRegular(filepath.Join(b.dir, filepath.FromSlash(rel)))
 	}, p, candidates, b.opts.Force)
 	if data, err := readRegular(filepath.Join(b.dir, "index.html")); err == nil && bytes.Contains(data, []byte(site.Generator)) {
-		sum := sha256.Sum256(data)
-		st.Files["index.html"] = hex.EncodeToString(sum[:])
+		st.Files["index.html"] = digestOf(data)
 	}
 	if other := st.Programme.UIDDomain; other != "" && other != p.UIDDomain && !b.opts.Force {
 		return nil, &OtherProgrammeError{Dir: b.dir, UIDDomain: other}

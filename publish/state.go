@@ -425,8 +425,7 @@ func Recovered(read func(rel string) ([]byte, error), p *agenda.Programme, files
 		}
 		// What the file holds is known: a build that would write the
 		// same bytes leaves it as it is.
-		sum := sha256.Sum256(data)
-		st.Files[rel] = hex.EncodeToString(sum[:])
+		st.Files[rel] = digestOf(data)
 		for _, pe := range events {
 			if !strings.HasSuffix(pe.UID, "@"+domain) {
 				if _, other, ok := strings.Cut(pe.UID, "@"); ok && st.Programme.UIDDomain == "" {
@@ -447,6 +446,13 @@ func Recovered(read func(rel string) ([]byte, error), p *agenda.Programme, files
 		ev.Tracks = tracks[uid]
 	}
 	return st
+}
+
+// digestOf is the digest the bookkeeping keeps of a file's bytes: their
+// SHA-256, in hex.
+func digestOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // readBack is the bookkeeping of an event read back from a calendar of
