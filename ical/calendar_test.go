@@ -398,8 +398,8 @@ func TestReadTime(t *testing.T) {
 	}
 	zones := map[string]*time.Location{}
 	for _, tt := range tests {
-		_, value := propertyName(tt.line)
-		if at, date := readTime(tt.line, value, zones); !at.Equal(tt.at) || date != tt.date {
+		name, value := propertyName(tt.line)
+		if at, date := readTime(tt.line, name, value, zones); !at.Equal(tt.at) || date != tt.date {
 			t.Errorf("%s: read %v %q, want %v %q", tt.line, at, date, tt.at, tt.date)
 		}
 	}

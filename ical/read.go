@@ -65,9 +65,9 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 			case "LOCATION":
 				ev.Location = unescapeText(value)
 			case "DTSTART":
-				ev.Start, ev.Date = readTime(p.line, value, zones)
+				ev.Start, ev.Date = readTime(p.line, name, value, zones)
 			case "DTEND":
-				ev.End, _ = readTime(p.line, value, zones)
+				ev.End, _ = readTime(p.line, name, value, zones)
 			}
 			if name == "END" && value == "VEVENT" {
 				inEvent = false
@@ -79,11 +79,11 @@ func ReadPublished(data []byte) (events []Published, ours, calendar bool) {
 	return events, ours, true
 }
 
-// readTime reads a DTSTART or DTEND as Encoder writes them: a local time
-// with the TZID of its zone (zones keeps those loaded), a time in UTC, or
-// a date; zero where it is none of these.
-func readTime(line, value string, zones map[string]*time.Location) (at time.Time, date string) {
-	name, _ := propertyName(line)
+// readTime reads a DTSTART or DTEND (the unfolded line, its name and its
+// value) as Encoder writes them: a local time with the TZID of its zone
+// (zones keeps those loaded), a time in UTC, or a date; zero where it is
+// none of these.
+func readTime(line, name, value string, zones map[string]*time.Location) (at time.Time, date string) {
 	params := line[len(name) : len(line)-len(value)-1]
 	switch {
 	case params == ";VALUE=DATE":

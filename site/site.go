@@ -129,8 +129,9 @@ func pageOf(p *agenda.Programme, feeds []Feed, opts Options) *page {
 		}
 		var until string
 		if s.AllDay {
-			if _, after := s.WholeDays(p.Zone); after.AddDate(0, 0, -1).Format("2006-01-02") != s.Date {
-				until = after.AddDate(0, 0, -1).Format("2006-01-02")
+			_, after := s.WholeDays(p.Zone)
+			if last := after.AddDate(0, 0, -1).Format("2006-01-02"); last != s.Date {
+				until = last
 			}
 		}
 		sd := sessionData{
