@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -154,4 +155,30 @@ func keepFromSpare(sp *spareUse, live string, look *spareLook, unchanged map[str
 		}
 	}
 	return kept, nil
+}
+
+// fillSpare links every file of the tree just published at live into the
+// spare, when the tree published before (the spare now) held none of
+// agendacal's files: after a first build, say. Otherwise the first change
+// after it would link them all into the spare itself, its one session
+// waiting on as many calls to the system as the folder has files; from
+// then on the spare is the tree published before, and each build edits it
+// by the files that changed. The folder is published already: a spare
+// left part-filled, by a kill or a refused link, is edited like any other.
+// The links are made one after another: the system takes a folder's lock
+// for each, and goroutines waiting on it only spin.
+func fillSpare(ctx context.Context, spare, live string, files []outputFile) {
+	for _, sub := range subfolders {
+		if fi, err := os.Lstat(filepath.Join(live, sub)); err == nil && fi.IsDir() {
+			os.Mkdir(filepath.Join(spare, sub), 0o755)
+		}
+	}
+	links := newLinker(live, spare)
+	defer links.close()
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return
+		}
+		links.link(f.rel)
+	}
 }

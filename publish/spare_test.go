@@ -49,7 +49,8 @@ func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
 		spareUsed bool
 	}{
 		{name: "first build", sessions: []string{a, b}},
-		{name: "a session added", sessions: []string{a, b, c}},
+		// The first build left the spare a copy of its tree.
+		{name: "a session added", sessions: []string{a, b, c}, spareUsed: true},
 		{name: "a title changed", sessions: []string{strings.Replace(a, "title: A", "title: A2", 1), b, c}, spareUsed: true},
 		{name: "changed back", sessions: []string{a, b, c}, spareUsed: true},
 		{name: "a file gone from the spare", sessions: []string{a, b, strings.Replace(c, "title: C", "title: C2", 1)}, spareUsed: true, between: func(t *testing.T, dir string) {
@@ -156,6 +157,30 @@ func describe(files map[string]string) string {
 		out = append(out, rel+"="+strings.ReplaceAll(data, "\r\n", " "))
 	}
 	return strings.Join(out, ", ")
+}
+
+// A first build leaves beside the folder a spare that shares every file
+// it published, so that the first change after it writes and links only
+// what changed, like any change after.
+func TestFirstBuildFillsTheSpare(t *testing.T) {
+	dir := t.TempDir()
+	if !canSwap(dir) {
+		t.Skip("this system cannot swap folders")
+	}
+	a := "{time: 09:00-10:00, id: a, title: A, track: main}"
+	b := "{time: 10:00-11:00, id: b, title: B, track: side}"
+	at(t, dir, day1, programme(t, a, b))
+	for rel := range published(t, dir) {
+		live, err1 := os.Stat(filepath.Join(dir, rel))
+		spare, err2 := os.Stat(filepath.Join(sparePath(dir), rel))
+		if err1 != nil || err2 != nil || !os.SameFile(live, spare) {
+			t.Errorf("%s is not the spare's file of that name: %v, %v", rel, err1, err2)
+		}
+	}
+	rep := at(t, dir, day1.Add(time.Hour), programme(t, strings.Replace(a, "title: A", "title: A2", 1), b))
+	if want := len(published(t, dir)) - rep.Written; rep.spared != want {
+		t.Errorf("the first change took %d files from the spare, want the %d it did not change", rep.spared, want)
+	}
 }
 
 // A build that fails leaves no spare it made beside the folder.

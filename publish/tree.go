@@ -145,6 +145,9 @@ func (b *build) publishTree(ctx context.Context, files []outputFile, changed []i
 		b.staging = ""
 	}
 	b.spare = nil
+	if ok && len(prev.Files) == 0 {
+		fillSpare(ctx, sp.path, b.dir, files)
+	}
 	return nil
 }
 
