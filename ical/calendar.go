@@ -81,7 +81,7 @@ type Encoder struct {
 	// that goes in at uidEnd, after the UID.
 	rendered  [][]byte
 	uidEnd    []int
-	sums      [][sha256.Size]byte // of each rendered event
+	sums      [][sha256.Size]byte // of each rendered event; nil where Write has no use for them
 	revisions []Revision
 	// revised are the revisions' lines, made once by Revise (an event is
 	// written into several calendars); unrevised those of an event not
@@ -144,11 +144,17 @@ func span(sessions []*agenda.Session) (first, last time.Time) {
 // Prepare renders every session's event, on up to workers goroutines, so
 // that calendars sharing sessions (the programme, its tracks, each
 // session's own file) copy them instead of rendering them again.
-func (e *Encoder) Prepare(workers int) {
+func (e *Encoder) Prepare(workers int) { e.prepare(workers, true) }
+
+// prepare is Prepare, digesting each event for Key and Fingerprint where
+// digest says they will be asked.
+func (e *Encoder) prepare(workers int, digest bool) {
 	sessions := e.prog.Sessions
 	e.rendered = make([][]byte, len(sessions))
 	e.uidEnd = make([]int, len(sessions))
-	e.sums = make([][sha256.Size]byte, len(sessions))
+	if digest {
+		e.sums = make([][sha256.Size]byte, len(sessions))
+	}
 	e.revisions = make([]Revision, len(sessions))
 	e.revised = make([][]byte, len(sessions))
 	e.index = make(map[*agenda.Session]int, len(sessions))
@@ -179,7 +185,9 @@ func (e *Encoder) render(i int) {
 		e.rendered[i] = e.serialiseEvent(s)
 	}
 	e.uidEnd[i] = propertyEnd(e.rendered[i], len("BEGIN:VEVENT\r\n"))
-	e.sums[i] = sha256.Sum256(e.rendered[i])
+	if e.sums != nil {
+		e.sums[i] = sha256.Sum256(e.rendered[i])
+	}
 }
 
 // serialiseEvent writes the VEVENT of a session, without its revision.
@@ -545,7 +553,7 @@ func (e *Encoder) header(c Calendar) *ics.Calendar {
 // holds the same events with their revisions.
 func Write(w io.Writer, p *agenda.Programme, opts Options) error {
 	e := NewEncoder(p, opts)
-	e.Prepare(runtime.GOMAXPROCS(0))
+	e.prepare(runtime.GOMAXPROCS(0), false) // one calendar, written once: no keys
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if err := e.Encode(bw, Calendar{Sessions: p.Sessions, Feed: true}); err != nil {
 		return err

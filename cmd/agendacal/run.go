@@ -455,7 +455,11 @@ func build(c *cli.Context, env *environment) error {
 	if err != nil {
 		return err
 	}
-	src.Seal()
+	if out == "-" {
+		src = nil // no bookkeeping for standard output: the files' bytes are garbage
+	} else {
+		src.Seal()
+	}
 	// The YAML and its node tree are garbage now: collected before the
 	// calendars are made, their memory serves again, and a build peaks at
 	// about what decoding the YAML takes.
