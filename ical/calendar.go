@@ -277,7 +277,8 @@ func (e *Encoder) Fingerprint(s *agenda.Session) string {
 
 // sampleLayout digests what encode writes of a sample event in two
 // calendars, one with every addition (revision, attendee, reminder,
-// method) and one with none: keys then change with the way calendars are
+// method, and the sample cancelled beside it, which no reminder is for)
+// and one with none: keys then change with the way calendars are
 // laid out, so that a build by another agendacal never takes a calendar
 // it would lay out otherwise for an unchanged one.
 func (e *Encoder) sampleLayout() {
@@ -290,9 +291,11 @@ func (e *Encoder) sampleLayout() {
 	// An encoder of its own, stamped at a fixed time: the sample must not
 	// change with the time of the build.
 	sample := &Encoder{prog: e.prog, opts: Options{Stamp: start}, words: e.words, zone: e.zone, unrevised: appendRevision(nil, Revision{Changed: start})}
+	off := *s
+	off.ID, off.Status = "sample-cancelled", agenda.StatusCancelled
 	h := sha256.New()
 	if e.zone != nil {
-		sample.encode(h, Calendar{Sessions: []*agenda.Session{s}, Alarm: time.Minute, Attendee: &agenda.Person{Name: "A", Email: "a@example.org"}, Method: "REQUEST"})
+		sample.encode(h, Calendar{Sessions: []*agenda.Session{s, &off}, Alarm: time.Minute, Attendee: &agenda.Person{Name: "A", Email: "a@example.org"}, Method: "REQUEST"})
 		sample.encode(h, Calendar{Sessions: []*agenda.Session{s}})
 	}
 	sample.encode(h, Calendar{})
@@ -469,7 +472,8 @@ func (e *Encoder) encode(w io.Writer, c Calendar) error {
 					return err
 				}
 			}
-			if c.Alarm > 0 {
+			// A cancelled session reminds no one.
+			if c.Alarm > 0 && s.Status != agenda.StatusCancelled {
 				if err := e.writeAlarm(w, s, c.Alarm); err != nil {
 					return err
 				}

@@ -177,11 +177,12 @@ func propertyName(line string) (name, value string) {
 }
 
 // PublishedEvent returns the VEVENT of uid in a calendar agendacal wrote,
-// without its revision (DTSTAMP, LAST-MODIFIED, SEQUENCE): what
-// Encoder.UsePublished takes.
+// without its revision (DTSTAMP, LAST-MODIFIED, SEQUENCE) and without what
+// the calendar added to it (a reminder, an attendee): what
+// Encoder.UsePublished takes, for every calendar that holds the event.
 func PublishedEvent(data []byte, uid string) ([]byte, bool) {
 	var body bytes.Buffer
-	inEvent, found := false, false
+	inEvent, found, inAlarm := false, false, false
 	for p := range properties(data) {
 		raw, name, value := p.raw, p.name, p.value
 		switch {
@@ -190,7 +191,11 @@ func PublishedEvent(data []byte, uid string) ([]byte, bool) {
 			body.Reset()
 			body.Write(raw)
 		case !inEvent:
-		case name == "DTSTAMP", name == "LAST-MODIFIED", name == "SEQUENCE":
+		case name == "BEGIN" && value == "VALARM":
+			inAlarm = true
+		case inAlarm:
+			inAlarm = !(name == "END" && value == "VALARM")
+		case name == "DTSTAMP", name == "LAST-MODIFIED", name == "SEQUENCE", name == "ATTENDEE":
 		default:
 			body.Write(raw)
 			if name == "UID" && value == uid {

@@ -850,6 +850,45 @@ func TestFeeds(t *testing.T) {
 	}
 }
 
+// A cancelled session reminds no one, whether the programme cancels it or
+// it left the programme; and the reminder a removed session's file held
+// never reaches the feeds, which copy its event from that file.
+func TestNoReminderOfCancelledSessions(t *testing.T) {
+	dir := t.TempDir()
+	a := "{time: 09:00-10:00, id: a, title: A}"
+	b := "{time: 10:00-11:00, id: b, title: B}"
+	alarm := func(o *Options) { o.Alarm = 15 * time.Minute }
+	at(t, dir, day1, programme(t, a, b), alarm)
+	for i, step := range []struct {
+		sessions []string
+		alarm    bool
+	}{
+		{[]string{a}, true},
+		{[]string{a}, true},
+		{[]string{strings.Replace(a, "title: A", "title: A, status: cancelled", 1)}, true},
+		{[]string{a}, false},
+	} {
+		opts := []func(*Options){}
+		if step.alarm {
+			opts = append(opts, alarm)
+		}
+		at(t, dir, day1.Add(time.Duration(i+1)*time.Hour), programme(t, step.sessions...), opts...)
+		files := tree(t, dir)
+		for name, f := range files {
+			want := 0
+			if name == "sessions/a.ics" && step.alarm && !strings.Contains(step.sessions[0], "cancelled") {
+				want = 1
+			}
+			if got := strings.Count(f.data, "BEGIN:VALARM"); got != want {
+				t.Errorf("build %d: %s has %d reminders, want %d", i+2, name, got, want)
+			}
+		}
+		if ev := event(t, files["programme.ics"].data, "b@example.org"); ev["STATUS"] != "CANCELLED" {
+			t.Errorf("build %d: b is published %v", i+2, ev)
+		}
+	}
+}
+
 // The bookkeeping read ahead is taken only while it is still the folder's:
 // a build that finished meanwhile has the last word, and no SEQUENCE is
 // given twice.
