@@ -298,14 +298,20 @@ func (b *build) undo() {
 }
 
 // dropStaging removes the tree this build was assembling beside the
-// folder, where the build made it (a spare that was there before stays:
-// the next build takes from it only what it can vouch for), and forgets it.
+// folder, where the build made it; of a spare that was there before, only
+// what the build wrote into it goes (the next build takes from it only
+// what it can vouch for, and the files it shares with the folder cost no
+// room). It forgets the tree.
 func (b *build) dropStaging() {
 	if b.staging != "" {
 		os.RemoveAll(b.staging)
 	}
-	if b.spare != nil && b.spare.made {
-		os.RemoveAll(b.spare.path)
+	if b.spare != nil {
+		if b.spare.made {
+			os.RemoveAll(b.spare.path)
+		} else {
+			clearSpare(b.spare, b.dir)
+		}
 	}
 	b.staging, b.spare = "", nil
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // The tree a swap takes out of the output folder is the tree published
@@ -101,7 +102,9 @@ func readSpare(staging, live string) (bool, []spareEntry, error) {
 	there := false
 	for _, sub := range append([]string{"."}, subfolders...) {
 		spare, err := readDirents(filepath.Join(staging, sub))
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || sub != "." && (errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP)) {
+			// A subfolder that is a file or a link is listed at the top,
+			// as no folder of the spare: removed like any stray entry.
 			continue
 		}
 		if err != nil {
@@ -155,6 +158,22 @@ func keepFromSpare(sp *spareUse, live string, look *spareLook, unchanged map[str
 		}
 	}
 	return kept, nil
+}
+
+// clearSpare removes from the spare sp what is not the file the folder
+// live publishes under its name: what a build that failed wrote there,
+// which might otherwise fill the disk until the next build.
+func clearSpare(sp *spareUse, live string) {
+	_, entries, err := readSpare(sp.path, live)
+	if err != nil {
+		os.RemoveAll(sp.path)
+		return
+	}
+	for _, ent := range entries {
+		if !ent.published {
+			os.RemoveAll(filepath.Join(sp.path, filepath.FromSlash(ent.rel)))
+		}
+	}
 }
 
 // fillSpare links every file of the tree just published at live into the

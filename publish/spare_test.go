@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -41,6 +42,8 @@ func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
 	a := "{time: 09:00-10:00, id: a, title: A, track: main}"
 	b := "{time: 10:00-11:00, id: b, title: B, track: side}"
 	c := "{time: 11:00-12:00, id: c, title: C, track: main}"
+	elsewhere := t.TempDir()
+	write(t, filepath.Join(elsewhere, "a.ics"), "not the spare's")
 	steps := []struct {
 		name     string
 		sessions []string
@@ -79,6 +82,16 @@ func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
 			for _, rel := range []string{"sessions/b.ics", "sessions/c.ics", "tracks/side.ics", "index.html"} {
 				write(t, filepath.Join(sparePath(dir), rel), "junk")
 			}
+		}},
+		{name: "a subfolder of the spare a link", sessions: []string{a, b, strings.Replace(c, "title: C", "title: C2", 1)}, spareUsed: true, between: func(t *testing.T, dir string) {
+			os.RemoveAll(filepath.Join(sparePath(dir), "sessions"))
+			if err := os.Symlink(elsewhere, filepath.Join(sparePath(dir), "sessions")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "a subfolder of the spare a file", sessions: []string{a, b, c}, spareUsed: true, between: func(t *testing.T, dir string) {
+			os.RemoveAll(filepath.Join(sparePath(dir), "tracks"))
+			write(t, filepath.Join(sparePath(dir), "tracks"), "not a folder")
 		}},
 		{name: "the spare gone", sessions: []string{a, b, c}, between: func(t *testing.T, dir string) {
 			os.RemoveAll(sparePath(dir))
@@ -127,6 +140,9 @@ func TestSpareTreeIsEditedIntoTheNext(t *testing.T) {
 		if used != step.spareUsed {
 			t.Errorf("%s: the spare was edited into the new tree: %v, want %v", step.name, used, step.spareUsed)
 		}
+	}
+	if got := tree(t, elsewhere); len(got) != 1 || got["a.ics"].data != "not the spare's" {
+		t.Errorf("the folder a link in the spare led to was changed: %v", names(got))
 	}
 	if entries, _ := filepath.Glob(filepath.Join(filepath.Dir(swapped), stagingPrefix(swapped)+"*")); len(entries) != 1 {
 		t.Errorf("beside the folder: %v, want only its spare", entries)
@@ -180,6 +196,40 @@ func TestFirstBuildFillsTheSpare(t *testing.T) {
 	rep := at(t, dir, day1.Add(time.Hour), programme(t, strings.Replace(a, "title: A", "title: A2", 1), b))
 	if want := len(published(t, dir)) - rep.Written; rep.spared != want {
 		t.Errorf("the first change took %d files from the spare, want the %d it did not change", rep.spared, want)
+	}
+}
+
+// A build that fails while it edits the spare takes out of it what it
+// wrote there: a build stopped by a full disk would otherwise leave the
+// disk full.
+func TestFailedBuildEmptiesTheSpareOfWhatItWrote(t *testing.T) {
+	dir := t.TempDir()
+	if !canSwap(dir) {
+		t.Skip("this system cannot swap folders")
+	}
+	var sessions, edited []string
+	for i := range 40 {
+		s := fmt.Sprintf("{time: '%02d:00-%02d:30', id: s%d, title: S%d}", i%20, i%20, i, i)
+		sessions = append(sessions, s)
+		edited = append(edited, strings.Replace(s, "title: S", "title: Edited ", 1))
+	}
+	at(t, dir, day1, programme(t, sessions...))
+	// The organiser's folder is carried into the new tree while the
+	// calendars are written; the pipe at its end fails the build.
+	for i := range 3000 {
+		write(t, filepath.Join(dir, "zz", fmt.Sprintf("%04d.txt", i)), "mine")
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "zz", "~pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Folder(context.Background(), dir, programme(t, edited...), Options{Now: day1.Add(time.Hour)}); err == nil {
+		t.Fatal("the build carried a pipe")
+	}
+	for rel, f := range tree(t, sparePath(dir)) {
+		live, err := os.Stat(filepath.Join(dir, rel))
+		if spare, err2 := os.Stat(filepath.Join(sparePath(dir), rel)); err != nil || err2 != nil || !os.SameFile(live, spare) {
+			t.Errorf("the failed build left %s in the spare: %.20q", rel, f.data)
+		}
 	}
 }
 
