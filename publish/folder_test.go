@@ -341,6 +341,20 @@ func TestRemovedSessionIsCancelledThenGone(t *testing.T) {
 	if got := uids(tree(t, dir)["programme.ics"].data); got != "a@example.org 2017-06-29-panel-2@example.org" {
 		t.Errorf("a new session took a retired id: %s", got)
 	}
+	// A session that comes back under its explicit id after it was
+	// retired goes on from the SEQUENCE of its cancellation, however often.
+	for i, want := range []string{"2", "4"} {
+		base := day1.Add(time.Duration(10+10*i) * 24 * time.Hour)
+		at(t, dir, base, programme(t, full[1]), keep)
+		at(t, dir, base.Add(8*24*time.Hour), programme(t, full[1]), keep)
+		at(t, dir, base.Add(9*24*time.Hour), programme(t, full...), keep)
+		if ev := event(t, tree(t, dir)["programme.ics"].data, "a@example.org"); ev["STATUS"] != "CONFIRMED" || ev["SEQUENCE"] != want {
+			t.Errorf("a session back after its retirement: %v, want SEQUENCE %s", ev, want)
+		}
+	}
+	if st, err := readState(dir); err != nil || strings.Count(strings.Join(st.Retired, " "), "a@example.org") != 1 {
+		t.Errorf("the retired ids: %v (%v), want a@example.org once", st.Retired, err)
+	}
 }
 
 // The page shows a session removed from the programme by its title and

@@ -164,7 +164,7 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 	next := &State{
 		Version:   stateVersion,
 		Programme: programmeRef{Title: p.Title, UIDDomain: p.UIDDomain},
-		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired)},
+		Memory:    Memory{Events: make(map[string]*Event, len(p.Sessions)), Retired: slices.Clone(prev.Retired), RetiredSequences: maps.Clone(prev.RetiredSequences)},
 		Files:     map[string]string{},
 		Keys:      map[string]string{},
 		Rooms:     maps.Clone(prev.Rooms),
@@ -188,6 +188,7 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session
+	var retired map[string]bool
 	kept := map[*agenda.Session][]byte{}
 	for uid, ev := range prev.Events {
 		if _, live := next.Events[uid]; live {
@@ -211,7 +212,7 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 			// to place or write it from;
 			// or a session whose id changed only in case, which would
 			// share its file on a case-blind disk and lives on as that.
-			next.Retired = append(next.Retired, uid)
+			next.retire(uid, ev.Sequence, &retired)
 			continue
 		}
 		still := *ev

@@ -100,6 +100,31 @@ type Memory struct {
 	// Retired are the UIDs of events no longer published, never to be
 	// given to another session.
 	Retired []string `json:"retired,omitempty"`
+	// RetiredSequences are the last SEQUENCE given out under each retired
+	// UID: a session that comes back under its explicit id goes on from
+	// there, so that no reader holding its cancellation takes the new
+	// event for an older one (RFC 5546 2.1.5).
+	RetiredSequences map[string]int `json:"retired_sequences,omitempty"`
+}
+
+// retire remembers that uid, last given out at SEQUENCE sequence, is no
+// longer published. retired is the set of m.Retired, made by the first
+// call.
+func (m *Memory) retire(uid string, sequence int, retired *map[string]bool) {
+	if *retired == nil {
+		*retired = make(map[string]bool, len(m.Retired))
+		for _, u := range m.Retired {
+			(*retired)[u] = true
+		}
+	}
+	if !(*retired)[uid] {
+		(*retired)[uid] = true
+		m.Retired = append(m.Retired, uid)
+	}
+	if m.RetiredSequences == nil {
+		m.RetiredSequences = map[string]int{}
+	}
+	m.RetiredSequences[uid] = max(m.RetiredSequences[uid], sequence)
 }
 
 // KeepIDs gives the sessions of p whose ids are derived the ids they were
@@ -116,6 +141,9 @@ func (m *Memory) KeepIDs(p *agenda.Programme) {
 // reader sees of it changed.
 func (m *Memory) Revise(uid string, ev *Event, now time.Time) {
 	ev.Sequence, ev.Changed = 0, now.UTC()
+	if last, ok := m.RetiredSequences[uid]; ok {
+		ev.Sequence = last + 1
+	}
 	if old := m.Events[uid]; old != nil {
 		ev.Sequence, ev.Changed = old.Sequence, old.Changed
 		if old.Fingerprint != ev.Fingerprint {
@@ -355,7 +383,7 @@ func (st *State) Claim(where string, p *agenda.Programme, force bool) error {
 	if !force {
 		return &OtherProgrammeError{Dir: where, Title: st.Programme.Title, UIDDomain: st.Programme.UIDDomain}
 	}
-	st.Events, st.Retired, st.Rooms = map[string]*Event{}, nil, nil
+	st.Events, st.Retired, st.RetiredSequences, st.Rooms = map[string]*Event{}, nil, nil, nil
 	return nil
 }
 

@@ -57,6 +57,10 @@ func writeStateJSON(w io.Writer, st *State) (bool, error) {
 		o.b = append(o.b, `,"retired":`...)
 		o.b = appendJSON(o.b, st.Retired)
 	}
+	if len(st.RetiredSequences) > 0 {
+		o.b = append(o.b, `,"retired_sequences":`...)
+		o.b = appendJSON(o.b, st.RetiredSequences)
+	}
 	o.b = append(o.b, `,"files":`...)
 	files := slices.Sorted(maps.Keys(st.Files))
 	o.stringMap(st.Files, files)
@@ -323,6 +327,8 @@ func readStateJSON(data string, st *State) bool {
 			ok = r.decode(&st.Programme)
 		case "retired":
 			ok = r.decode(&st.Retired)
+		case "retired_sequences":
+			ok = r.decode(&st.RetiredSequences)
 		case "events":
 			ok = r.events(st)
 		case "files":

@@ -67,7 +67,7 @@ func TestStateJSONMatchesLibrary(t *testing.T) {
 				odd:             {ID: odd, ReadBack: true},
 				"b@example.org": {Tracks: []string{}},
 				"c@example.org": nil,
-			}, Retired: []string{"z@example.org", odd}},
+			}, Retired: []string{"z@example.org", odd}, RetiredSequences: map[string]int{"z@example.org": 4, odd: 0}},
 			Files: map[string]string{"index.html": "", odd: "d", "sessions/a.ics": "1234"},
 			Keys:  map[string]string{"sessions/a.ics": "5678", odd: odd, "tracks/not-a-file.ics": "k"},
 			Rooms: map[string]string{"Conference Room Castor": "conference-room-castor", odd: "r0123456789ab"},
