@@ -220,6 +220,8 @@ func TestCleanText(t *testing.T) {
 		{`Hotel "Sirius"; Room 1:2 \ it's`, `"Hotel 'Sirius'; Room 1:2 \ it's"`},
 		{"two\r\nlines\x00", "two lines"},
 		{"line\u2028para\u2029end \u2027", "line para end \u2027"},
+		// RFC 6868: ^n, ^' and ^^ are escapes; any other caret is itself.
+		{`A^nB ^^ C^"D ^x ^`, `A^^nB ^^^ C^^'D ^x ^`},
 	}
 	for _, tt := range params {
 		if got := paramValue(tt.in); got != tt.want {

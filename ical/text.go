@@ -95,9 +95,22 @@ func hexByte(c byte) string {
 // paramValue writes a parameter value (RFC 5545 3.2): as it is when it
 // holds none of ",;:", else in double quotes. A double quote cannot be
 // written inside one, so it becomes an apostrophe; line breaks become
-// spaces.
+// spaces. A caret before n, an apostrophe or a caret is doubled: readers
+// of RFC 6868 (ical.js, libical) take those pairs for a line break, a
+// double quote and a caret, and any other caret as it is, which readers
+// that know nothing of RFC 6868 also do.
 func paramValue(s string) string {
 	s = strings.ReplaceAll(cleanLine(s), `"`, "'")
+	if strings.Contains(s, "^") {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			b.WriteByte(s[i])
+			if s[i] == '^' && i+1 < len(s) && strings.IndexByte("n'^", s[i+1]) >= 0 {
+				b.WriteByte('^')
+			}
+		}
+		s = b.String()
+	}
 	if strings.ContainsAny(s, ",;:") {
 		return `"` + s + `"`
 	}
