@@ -139,7 +139,7 @@ func pageOf(p *agenda.Programme, feeds []Feed, opts Options) *page {
 			ID:        s.ID,
 			Title:     s.Title,
 			Start:     start.Format("15:04"),
-			End:       end.Format("15:04"),
+			End:       endClock(start, end),
 			StartUTC:  s.Start.UTC().Format(time.RFC3339),
 			EndUTC:    s.End.UTC().Format(time.RFC3339),
 			Location:  s.Location,
@@ -188,6 +188,21 @@ func feedLinks(f Feed, base string) feedData {
 
 // googleEvent is a link that adds one session to Google Calendar, with
 // its times in UTC and the programme's zone.
+// endClock is how the page shows when a session ends that starts at
+// start: the time of day, 24:00 for the midnight that ends its day, and
+// the date before the time of an end on a later day.
+func endClock(start, end time.Time) string {
+	y, m, d := start.Date()
+	switch next := time.Date(y, m, d+1, 0, 0, 0, 0, start.Location()); {
+	case end.Before(next):
+		return end.Format("15:04")
+	case end.Equal(next) && end.Format("15:04") == "00:00":
+		return "24:00"
+	default:
+		return end.Format("2006-01-02 15:04")
+	}
+}
+
 func googleEvent(p *agenda.Programme, s *agenda.Session) string {
 	q := url.Values{
 		"action":   {"TEMPLATE"},

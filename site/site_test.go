@@ -158,3 +158,26 @@ func TestPageIDsAreUnique(t *testing.T) {
 		t.Errorf("ids %v", seen)
 	}
 }
+
+// A session that ends at midnight ends at 24:00 on the page, and one that
+// ends on a later day says which.
+func TestPageEndsOnLaterDays(t *testing.T) {
+	src := "title: T\ntimezone: Europe/Belgrade\nuid_domain: t.example.org\ndays:\n  - date: 2026-12-30\n    sessions:\n" +
+		"      - {time: 00:00-24:00, id: whole, title: Whole day}\n" +
+		"      - {start: '23:00', duration: 26h, id: long, title: Long}\n" +
+		"      - {time: 09:00-10:00, id: short, title: Short}\n"
+	p, problems := agenda.Parse("late.yaml", []byte(src))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	page, err := Page(p, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(bytes.Join(page, nil))
+	for _, want := range []string{">00:00</time>–<time datetime=\"2026-12-30T23:00:00Z\">24:00</time>", ">23:00</time>–<time datetime=\"2027-01-01T00:00:00Z\">2027-01-01 01:00</time>", ">09:00</time>–<time datetime=\"2026-12-30T09:00:00Z\">10:00</time>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+}
