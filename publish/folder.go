@@ -510,13 +510,51 @@ func outputFiles(p *agenda.Programme, now time.Time, alarm time.Duration) []outp
 		}
 	}
 	sort.Strings(days)
+	// A session that goes on into later days of the programme (a desk
+	// open all week, a night that ends after midnight) is in their
+	// calendars too, before the sessions that start there.
+	var carried map[string][]*agenda.Session
+	for _, s := range p.Sessions {
+		last := lastDay(s, p.Zone)
+		if last <= s.Date {
+			continue
+		}
+		for i := sort.SearchStrings(days, s.Date) + 1; i < len(days) && days[i] <= last; i++ {
+			if carried == nil {
+				carried = map[string][]*agenda.Session{}
+			}
+			carried[days[i]] = append(carried[days[i]], s)
+		}
+	}
 	for _, d := range days {
-		files = append(files, outputFile{rel: "days/" + d + ".ics", calendar: ical.Calendar{Sessions: byDay[d], Subtitle: d, Feed: true}})
+		sessions := byDay[d]
+		if c := carried[d]; c != nil {
+			sessions = append(c, sessions...)
+		}
+		files = append(files, outputFile{rel: "days/" + d + ".ics", calendar: ical.Calendar{Sessions: sessions, Subtitle: d, Feed: true}})
 	}
 	for _, s := range p.Sessions {
 		files = append(files, outputFile{rel: "sessions/" + s.ID + ".ics", calendar: ical.Calendar{Sessions: []*agenda.Session{s}, Alarm: alarm}})
 	}
 	return files
+}
+
+// lastDay is the last date, in zone, that s takes up: the day before the
+// midnight it ends at.
+func lastDay(s *agenda.Session, zone *time.Location) string {
+	if s.AllDay {
+		_, after := s.WholeDays(zone)
+		return after.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	end := s.End.In(zone)
+	y, m, d := end.Date()
+	if sy, sm, sd := s.Start.In(zone).Date(); y == sy && m == sm && d == sd {
+		return s.Date // most sessions: ended the day they began
+	}
+	if end.Equal(time.Date(y, m, d, 0, 0, 0, 0, zone)) {
+		end = end.Add(-time.Nanosecond)
+	}
+	return end.Format(time.DateOnly)
 }
 
 // couldWrite tells whether agendacal could have written a calendar of this

@@ -954,3 +954,33 @@ func TestBuildStoppedWhileReplacing(t *testing.T) {
 		})
 	}
 }
+
+// A day's calendar holds what goes on that day: sessions that began on an
+// earlier day of the programme and go on into it come first.
+func TestDayCalendarsHoldWhatGoesOn(t *testing.T) {
+	dir := t.TempDir()
+	src := "title: T\ntimezone: Europe/Belgrade\nuid_domain: example.org\ndays:\n" +
+		"  - date: 2026-12-30\n    sessions:\n" +
+		"      - {all_day: true, until: 2027-01-02, id: desk, title: Desk}\n" +
+		"      - {start: '22:00', duration: 3h, id: night, title: Night}\n" +
+		"      - {time: 23:00-24:00, id: late, title: Late}\n" +
+		"  - date: 2026-12-31\n    sessions:\n" +
+		"      - {time: 09:00-10:00, id: eve, title: Eve}\n" +
+		"  - date: 2027-01-02\n    sessions:\n" +
+		"      - {time: 09:00-10:00, id: after, title: After}\n"
+	p, problems := agenda.Parse("t.yaml", []byte(src))
+	if p == nil {
+		t.Fatal(problems)
+	}
+	at(t, dir, day1, p)
+	files := tree(t, dir)
+	for file, want := range map[string]string{
+		"days/2026-12-30.ics": "desk@example.org night@example.org late@example.org",
+		"days/2026-12-31.ics": "desk@example.org night@example.org eve@example.org",
+		"days/2027-01-02.ics": "desk@example.org after@example.org", // until is the last day
+	} {
+		if got := uids(files[file].data); got != want {
+			t.Errorf("%s holds %s, want %s", file, got, want)
+		}
+	}
+}
