@@ -153,7 +153,7 @@ func Folder(ctx context.Context, dir string, p *agenda.Programme, opts Options) 
 		}
 		changed = append(changed, i)
 	}
-	if err := nothingInTheWay(dir, files, changed, existing, prev.Files); err != nil {
+	if err := nothingInTheWay(dir, files, changed, existing, prev.Files, opts.Force); err != nil {
 		return rep, err
 	}
 	stale := staleFiles(prev.Files, next.Files)
@@ -697,8 +697,9 @@ func calendarsIn(dir string) ([]string, error) {
 // replaced: one the bookkeeping does not list. Names are compared without
 // case, as case-blind file systems see them: a file that differs from a
 // new calendar's name only in case is in the way too, unless agendacal
-// wrote it.
-func nothingInTheWay(dir string, files []outputFile, changed []int, existing folderListing, ours map[string]string) error {
+// wrote it. force tells that the build was given --force, which a file in
+// the way withstood.
+func nothingInTheWay(dir string, files []outputFile, changed []int, existing folderListing, ours map[string]string, force bool) error {
 	for _, sub := range subfolders {
 		for _, ent := range existing[sub] {
 			if !ent.isDir(dir) {
@@ -714,7 +715,11 @@ func nothingInTheWay(dir string, files []outputFile, changed []int, existing fol
 				return fmt.Errorf("publishing %s: something other than a file is in the way; move it and build again", final)
 			}
 			if _, mine := ours[ent.name]; !mine {
-				return fmt.Errorf("publishing %s: a file of that name is there, and agendacal did not write it (the bookkeeping %s does not list it); move it away, or give --force to replace calendars in the way, and build again", final, stateName)
+				hint := "move it away, or give --force to replace calendars in the way, and build again"
+				if force || !strings.HasSuffix(rel, ".ics") {
+					hint = "move it away and build again (--force replaces only calendars it can read)"
+				}
+				return fmt.Errorf("publishing %s: a file of that name is there, and agendacal did not write it (the bookkeeping %s does not list it); %s", final, stateName, hint)
 			}
 		}
 	}

@@ -509,7 +509,7 @@ func TestAdoptingCalendars(t *testing.T) {
 	os.Remove(filepath.Join(dir, stateName))
 	os.WriteFile(filepath.Join(dir, "sessions", "c.ics"), []byte("not a calendar"), 0o644)
 	withC := programme(t, "{time: 09:00-10:00, id: a, title: A}", "{time: 11:00-12:00, id: c, title: C}")
-	if _, err := Folder(context.Background(), dir, withC, Options{Now: day1, Force: true}); err == nil || !strings.Contains(err.Error(), "c.ics: a file of that name is there") {
+	if _, err := Folder(context.Background(), dir, withC, Options{Now: day1, Force: true}); err == nil || !strings.Contains(err.Error(), "c.ics: a file of that name is there") || strings.Contains(err.Error(), "give --force") {
 		t.Fatalf("a file that is not a calendar in the way, with force: %v", err)
 	}
 }
