@@ -36,6 +36,12 @@ func programme(t *testing.T, sessions ...string) *agenda.Programme {
 	for _, s := range sessions {
 		src += "      - " + s + "\n"
 	}
+	return parsed(t, src)
+}
+
+// parsed is the test programme src, which has no errors.
+func parsed(t *testing.T, src string) *agenda.Programme {
+	t.Helper()
 	p, problems := agenda.Parse("t.yaml", []byte(src))
 	if p == nil {
 		t.Fatalf("the test programme has errors: %v", problems)
@@ -806,10 +812,7 @@ func TestFeeds(t *testing.T) {
 		"      - {time: 11:00-12:00, id: aside, title: Aside, track: side}\n" +
 		"  - date: 2017-06-30\n    sessions:\n" +
 		"      - {time: 09:00-10:00, id: closing, title: Closing, track: law, kind: break}\n"
-	p, problems := agenda.Parse("t.yaml", []byte(src))
-	if p == nil {
-		t.Fatal(problems)
-	}
+	p := parsed(t, src)
 	at(t, dir, day1, p, func(o *Options) { o.Alarm = 15 * time.Minute })
 	files := tree(t, dir)
 	want := ".agendacal.state days/2017-06-29.ics days/2017-06-30.ics index.html programme.ics rooms/castor.ics rooms/pollux.ics " +
@@ -968,10 +971,7 @@ func TestDayCalendarsHoldWhatGoesOn(t *testing.T) {
 		"      - {time: 09:00-10:00, id: eve, title: Eve}\n" +
 		"  - date: 2027-01-02\n    sessions:\n" +
 		"      - {time: 09:00-10:00, id: after, title: After}\n"
-	p, problems := agenda.Parse("t.yaml", []byte(src))
-	if p == nil {
-		t.Fatal(problems)
-	}
+	p := parsed(t, src)
 	at(t, dir, day1, p)
 	files := tree(t, dir)
 	for file, want := range map[string]string{

@@ -188,7 +188,6 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 		liveIDs[strings.ToLower(s.ID)] = true
 	}
 	var removed []*agenda.Session
-	var retired map[string]bool
 	kept := map[*agenda.Session][]byte{}
 	for uid, ev := range prev.Events {
 		if _, live := next.Events[uid]; live {
@@ -212,7 +211,7 @@ func planState(prev *State, p *agenda.Programme, opts Options, published func(re
 			// to place or write it from;
 			// or a session whose id changed only in case, which would
 			// share its file on a case-blind disk and lives on as that.
-			next.retire(uid, ev.Sequence, &retired)
+			next.retire(uid, ev.Sequence)
 			continue
 		}
 		still := *ev

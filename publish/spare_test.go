@@ -258,11 +258,7 @@ func TestReplacedFileNeverComesBack(t *testing.T) {
 	described := func(description string) *agenda.Programme {
 		src := "title: T\ndescription: " + description + "\ntimezone: Europe/Belgrade\nuid_domain: example.org\n" +
 			"days:\n  - date: 2017-06-29\n    sessions:\n      - {time: 09:00-10:00, id: a, title: A}\n"
-		p, problems := agenda.Parse("t.yaml", []byte(src))
-		if p == nil {
-			t.Fatal(problems)
-		}
-		return p
+		return parsed(t, src)
 	}
 	folders := map[string]map[string]string{}
 	for _, mode := range []string{"swap", "in place"} {

@@ -108,23 +108,16 @@ type Memory struct {
 }
 
 // retire remembers that uid, last given out at SEQUENCE sequence, is no
-// longer published. retired is the set of m.Retired, made by the first
-// call.
-func (m *Memory) retire(uid string, sequence int, retired *map[string]bool) {
-	if *retired == nil {
-		*retired = make(map[string]bool, len(m.Retired))
-		for _, u := range m.Retired {
-			(*retired)[u] = true
-		}
-	}
-	if !(*retired)[uid] {
-		(*retired)[uid] = true
+// longer published.
+func (m *Memory) retire(uid string, sequence int) {
+	last, known := m.RetiredSequences[uid]
+	if !known {
 		m.Retired = append(m.Retired, uid)
 	}
 	if m.RetiredSequences == nil {
 		m.RetiredSequences = map[string]int{}
 	}
-	m.RetiredSequences[uid] = max(m.RetiredSequences[uid], sequence)
+	m.RetiredSequences[uid] = max(last, sequence)
 }
 
 // KeepIDs gives the sessions of p whose ids are derived the ids they were

@@ -186,8 +186,6 @@ func feedLinks(f Feed, base string) feedData {
 	return fd
 }
 
-// googleEvent is a link that adds one session to Google Calendar, with
-// its times in UTC and the programme's zone.
 // endClock is how the page shows when a session ends that starts at
 // start: the time of day, 24:00 for the midnight that ends its day, and
 // the date before the time of an end on a later day.
@@ -203,6 +201,8 @@ func endClock(start, end time.Time) string {
 	}
 }
 
+// googleEvent is a link that adds one session to Google Calendar, with
+// its times in UTC and the programme's zone.
 func googleEvent(p *agenda.Programme, s *agenda.Session) string {
 	q := url.Values{
 		"action":   {"TEMPLATE"},
