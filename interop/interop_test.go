@@ -130,11 +130,21 @@ func build(t *testing.T, programme string) []calendarFile {
 	for _, r := range p.Rooms {
 		subset("rooms", r.ID, func(s *agenda.Session) bool { return s.Room != nil && s.Room.Name == r.Name })
 	}
+	// A day also holds the sessions of earlier days that go on into it.
+	lastDate := func(o *agenda.Session) string {
+		if o.AllDay {
+			_, after := o.WholeDays(p.Zone)
+			return after.AddDate(0, 0, -1).Format(time.DateOnly)
+		}
+		return o.End.In(p.Zone).Add(-time.Nanosecond).Format(time.DateOnly)
+	}
 	days := map[string]bool{}
 	for _, s := range all {
 		if !days[s.Date] {
 			days[s.Date] = true
-			subset("days", s.Date, func(o *agenda.Session) bool { return o.Date == s.Date })
+			subset("days", s.Date, func(o *agenda.Session) bool {
+				return o.Date == s.Date || o.Date < s.Date && lastDate(o) >= s.Date
+			})
 		}
 	}
 	if len(all) > 1000 {
