@@ -820,18 +820,14 @@ func TestFeeds(t *testing.T) {
 	if got := names(files); got != want {
 		t.Fatalf("files %s,\nwant %s", got, want)
 	}
-	for file, uidList := range map[string]string{
+	holds(t, files, map[string]string{
 		"tracks/law.ics":      "keynote@example.org joint@example.org closing@example.org",
 		"tracks/banks.ics":    "keynote@example.org joint@example.org",
 		"tracks/side.ics":     "aside@example.org",
 		"rooms/castor.ics":    "keynote@example.org aside@example.org closing@example.org",
 		"rooms/pollux.ics":    "joint@example.org",
 		"days/2017-06-30.ics": "closing@example.org",
-	} {
-		if got := uids(files[file].data); got != uidList {
-			t.Errorf("%s holds %s, want %s", file, got, uidList)
-		}
-	}
+	})
 	joint := event(t, files["programme.ics"].data, "joint@example.org")
 	if joint["CONFERENCE"] != "https://meet.example.org/j" || !strings.HasPrefix(joint["DESCRIPTION"], "Bashkohuni në internet: https://meet.example.org/j") {
 		t.Errorf("the joint online session: %v", joint)
@@ -974,13 +970,19 @@ func TestDayCalendarsHoldWhatGoesOn(t *testing.T) {
 	p := parsed(t, src)
 	at(t, dir, day1, p)
 	files := tree(t, dir)
-	for file, want := range map[string]string{
+	holds(t, files, map[string]string{
 		"days/2026-12-30.ics": "desk@example.org night@example.org late@example.org",
 		"days/2026-12-31.ics": "desk@example.org night@example.org eve@example.org",
 		"days/2027-01-02.ics": "desk@example.org after@example.org", // until is the last day
-	} {
-		if got := uids(files[file].data); got != want {
-			t.Errorf("%s holds %s, want %s", file, got, want)
+	})
+}
+
+// holds checks the UIDs, in order, of each file's events.
+func holds(t *testing.T, files map[string]fileInfo, want map[string]string) {
+	t.Helper()
+	for file, uidList := range want {
+		if got := uids(files[file].data); got != uidList {
+			t.Errorf("%s holds %s, want %s", file, got, uidList)
 		}
 	}
 }
