@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -45,5 +48,27 @@ func TestCollectLater(t *testing.T) {
 	})
 	if percent := debug.SetGCPercent(100); percent != 50 {
 		t.Errorf("GOGC %d with GOGC set, want it left at 50", percent)
+	}
+}
+
+// Whatever a build writes to, the budget is set from the programme's size
+// once it is read: for standard output and buckets, and for check, nothing
+// reads the file earlier, and a budget set before the reading gave them
+// only the 64 MiB, which a 10,000-session programme's decode outgrows
+// twice over (two collections, a sixth of its CPU).
+func TestReadingAProgrammeBudgetsTheCollector(t *testing.T) {
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	file := filepath.Join("..", "..", "examples", "pristina.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"agendacal", "check", file}, nil, &bytes.Buffer{}, &stderr, func(string) string { return "" }); code != 0 {
+		t.Fatalf("check: status %d\n%s", code, &stderr)
+	}
+	if limit, want := debug.SetMemoryLimit(-1), int64(64<<20+16*len(data)); limit != want {
+		t.Errorf("memory limit %d after reading the programme, want %d", limit, want)
 	}
 }

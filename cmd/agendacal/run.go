@@ -331,6 +331,10 @@ func parseFile(c *cli.Context, env *environment, name string, src *publish.Sourc
 		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil
 	}
 	src.Programme = data
+	// The heap may grow to 64 MiB and 16 bytes for each byte of the
+	// programme (a lean programme's decode takes about 10) before it is
+	// first collected.
+	collectLater(64<<20+16*int64(len(data)), env.getenv)
 	read := includedFiles(c, limit)
 	prog, problems := agenda.ParseFiles(name, data, func(path string) ([]byte, error) {
 		data, err := read(path)
@@ -443,10 +447,6 @@ func build(c *cli.Context, env *environment) error {
 	if fresh {
 		return nil
 	}
-	// The heap may grow to 64 MiB and 16 bytes for each byte of the
-	// programme (a lean programme's decode takes about 10) before it is
-	// first collected, after the programme is read.
-	collectLater(64<<20+16*int64(len(src.Programme)), env.getenv)
 	var ahead *publish.ReadAhead
 	if out != "-" && !strings.HasPrefix(out, "s3://") && strings.TrimSpace(out) != "" {
 		ahead = publish.StartReadAhead(out)
