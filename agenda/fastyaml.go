@@ -561,6 +561,9 @@ func (p *fastParser) quoted(i int, fold bool, indent int) (end int, value string
 	start := i + 1
 	var b *strings.Builder
 	for j := start; j < len(p.src); j++ {
+		if j = nextInQuotes(p.src, j, q); j == len(p.src) {
+			break
+		}
 		c := p.src[j]
 		switch {
 		case c == '\n', q == '"' && c == '\\' && j+1 < len(p.src) && p.src[j+1] == '\n':
@@ -636,6 +639,27 @@ func (p *fastParser) quoted(i int, fold bool, indent int) (end int, value string
 		}
 	}
 	return 0, "", 0, 0, false
+}
+
+// nextInQuotes is the offset of the first byte from i on that a scalar
+// quoted by q ends or changes at: the quote, a line break, or in double
+// quotes a backslash; len(src) if none. It looks no further than the line
+// it is on, with the byte searches that go many bytes a step.
+func nextInQuotes(src string, i int, q byte) int {
+	rest := src[i:]
+	end := strings.IndexByte(rest, '\n')
+	if end < 0 {
+		end = len(rest)
+	}
+	if k := strings.IndexByte(rest[:end], q); k >= 0 {
+		end = k
+	}
+	if q == '"' {
+		if k := strings.IndexByte(rest[:end], '\\'); k >= 0 {
+			end = k
+		}
+	}
+	return i + end
 }
 
 // finish returns where a quoted scalar ends and its value: what b holds
