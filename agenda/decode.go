@@ -45,6 +45,9 @@ type decoder struct {
 	fileOrder map[string]int
 	// keys are the keys of each mapping of the format, made once.
 	keys map[string][]string
+	// places are the venues and locations worked out for sessions, by
+	// room and floor: sessions in one room share them.
+	places map[[2]string]placed
 	// workers is how many goroutines days are decoded on; slow tells
 	// that a file was read by yaml.v3, which may share nodes through
 	// aliases, and then they are decoded one after the other.
@@ -397,7 +400,6 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 		return nil
 	}
 	out := make(map[string]*yaml.Node, len(n.Content)/2)
-	keyNodes := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := d.deref(n.Content[i]), n.Content[i+1]
 		if k == nil {
@@ -423,14 +425,23 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 			d.errorf(k, "%s", msg)
 			continue
 		}
-		if first, dup := keyNodes[k.Value]; dup {
-			d.errorf(k, "key %q appears twice in %s (first at line %d): keep one", k.Value, what, first.Line)
+		if _, dup := out[k.Value]; dup {
+			d.errorf(k, "key %q appears twice in %s (first at line %d): keep one", k.Value, what, d.firstKey(n, k.Value).Line)
 			continue
 		}
-		keyNodes[k.Value] = k
 		out[k.Value] = v
 	}
 	return out
+}
+
+// firstKey is the first key node of mapping n that reads key.
+func (d *decoder) firstKey(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := d.deref(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+			return k
+		}
+	}
+	return nil
 }
 
 // lookup returns the value of a key in a mapping, without reporting

@@ -157,7 +157,7 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 	floor := d.text(f["floor"], "floor", true)
 	s.Location = d.text(f["location"], "location", true)
 	if s.Location == "" {
-		s.Venue, s.Location = placeOf(p.Venue, room, floor)
+		s.Venue, s.Location = d.placeOf(p.Venue, room, floor)
 		if room == "" && s.Venue != nil {
 			room = s.Venue.Room
 		}
@@ -239,8 +239,15 @@ func (d *decoder) unknownTrack(n *yaml.Node, id string, tracks map[string]*Track
 // (the programme's venue with the session's room, whose floor is the
 // session's: the venue's floor is that of the venue's room), and its
 // location text: the room, floor, venue name, address, city and country,
-// comma-separated.
-func placeOf(v *Venue, room, floor string) (*Venue, string) {
+// comma-separated. Sessions in one room share both.
+func (d *decoder) placeOf(v *Venue, room, floor string) (*Venue, string) {
+	key := [2]string{room, floor}
+	if at, ok := d.places[key]; ok {
+		return at.venue, at.location
+	}
+	if d.places == nil {
+		d.places = map[[2]string]placed{}
+	}
 	var at Venue
 	if v != nil {
 		at = *v
@@ -256,10 +263,18 @@ func placeOf(v *Venue, room, floor string) (*Venue, string) {
 			parts = append(parts, part)
 		}
 	}
-	if v == nil {
-		return nil, strings.Join(parts, ", ")
+	found := placed{location: strings.Join(parts, ", ")}
+	if v != nil {
+		found.venue = &at
 	}
-	return &at, strings.Join(parts, ", ")
+	d.places[key] = found
+	return found.venue, found.location
+}
+
+// placed is a session's venue and location, as placeOf works them out.
+type placed struct {
+	venue    *Venue
+	location string
 }
 
 // wholeDays resolves an all-day item's days: from its date to until
