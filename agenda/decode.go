@@ -503,13 +503,15 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	}
 	bidi := false
-	for i := 0; i < len(s); {
-		if c := s[i]; c >= 0x20 && c < 0x7f {
-			i++ // printable ASCII: nothing to look at
+	for i := 0; i < len(s); i++ {
+		// Only ASCII controls, DEL and the runes that start with 0xc2 (C1
+		// controls) or 0xe2 (line and paragraph separators, bidi controls)
+		// need a look: no other rune's bytes are ever those.
+		if c := s[i]; c >= 0x20 && c != 0x7f && c != 0xc2 && c != 0xe2 {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
+		i += size - 1
 		switch {
 		case oneLine && (r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029'):
 			d.errorf(n, "%s must be one line: remove the line break", what)
