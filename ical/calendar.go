@@ -235,7 +235,7 @@ func (e *Encoder) serialiseEvent(s *agenda.Session) []byte {
 		writeFolded(buf, line+":mailto:"+cleanURI(o.Email))
 	}
 	buf.WriteString(end)
-	return bytes.Clone(buf.Bytes())
+	return w.keep(buf.Bytes())
 }
 
 // place is what an event's X-APPLE-STRUCTURED-LOCATION is made of, its

@@ -27,6 +27,23 @@ type lineWriter struct {
 	line []byte
 	// places are the X-APPLE-STRUCTURED-LOCATION lines written, by place.
 	places map[place]string
+	// arena is where the events written are kept (keep).
+	arena []byte
+}
+
+// arenaSize is how many bytes of events an arena holds: some fifty.
+const arenaSize = 64 << 10
+
+// keep returns a copy of an event's bytes, cut from the writer's arena so
+// that ten thousand events are not as many allocations. The copy's
+// capacity ends with it: appending to it never reaches the next event.
+func (w *lineWriter) keep(event []byte) []byte {
+	if len(event) > cap(w.arena)-len(w.arena) {
+		w.arena = make([]byte, 0, max(arenaSize, len(event)))
+	}
+	from := len(w.arena)
+	w.arena = append(w.arena, event...)
+	return w.arena[from:len(w.arena):len(w.arena)]
 }
 
 // start begins a property.
