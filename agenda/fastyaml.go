@@ -163,7 +163,11 @@ type fastParser struct {
 	bad        bool
 	depth      int // collections open around pos, at most maxFastDepth
 	slab       []yaml.Node
-	tags       map[string]string
+	// kids holds the children of the collections being read, each
+	// collection's after its parent's (open); contents is the slab their
+	// Content slices are cut from once a collection is read (close).
+	kids, contents []*yaml.Node
+	tags           map[string]string
 	// workers is how many goroutines a list of splitFrom bytes or more is
 	// read on (splitItems), 0 in the parsers that read its items; split
 	// tells that one was.
@@ -205,6 +209,24 @@ func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style) *
 	p.col += utf8.RuneCountInString(p.src[p.colAt:p.pos])
 	p.colAt = p.pos
 	n.Column = p.col + 1
+	return n
+}
+
+// open starts the children of a collection: close takes them.
+func (p *fastParser) open() int { return len(p.kids) }
+
+// close makes the children from mark on the Content of n, in a slice of
+// their number, cut from a slab, and returns n.
+func (p *fastParser) close(n *yaml.Node, mark int) *yaml.Node {
+	kids := p.kids[mark:]
+	if len(kids) > len(p.contents) {
+		p.contents = make([]*yaml.Node, max(1024, len(kids)))
+	}
+	n.Content = p.contents[:len(kids):len(kids)]
+	p.contents = p.contents[len(kids):]
+	copy(n.Content, kids)
+	clear(kids)
+	p.kids = p.kids[:mark]
 	return n
 }
 
@@ -321,6 +343,7 @@ func (p *fastParser) blockMap(indent int) *yaml.Node {
 		return p.fail()
 	}
 	m := p.node(yaml.MappingNode, "!!map", "", 0)
+	mark := p.open()
 	for {
 		colon := p.keyEnd()
 		if colon < 0 || colon-p.pos > 1024 {
@@ -334,10 +357,10 @@ func (p *fastParser) blockMap(indent int) *yaml.Node {
 		if p.bad {
 			return nil
 		}
-		m.Content = append(m.Content, key, value)
+		p.kids = append(p.kids, key, value)
 		switch {
 		case p.indent < indent:
-			return m
+			return p.close(m, mark)
 		case p.indent > indent || p.isSeqEntry():
 			return p.fail()
 		}
@@ -401,17 +424,18 @@ func (p *fastParser) blockSeq(indent int) *yaml.Node {
 		s.Content = items
 		return s
 	}
+	mark := p.open()
 	for {
 		item := p.seqItem(indent)
 		if p.bad {
 			return nil
 		}
-		s.Content = append(s.Content, item)
+		p.kids = append(p.kids, item)
 		switch {
 		case p.indent > indent:
 			return p.fail()
 		case p.indent < indent || !p.isSeqEntry():
-			return s
+			return p.close(s, mark)
 		}
 	}
 }
@@ -751,13 +775,14 @@ func (p *fastParser) flow() *yaml.Node {
 		p.pos++
 		return n
 	}
+	mark := p.open()
 	for {
 		start := p.pos
 		item := p.flowItem()
 		if p.bad || closing == '}' && item.Kind != yaml.ScalarNode {
 			return p.fail()
 		}
-		n.Content = append(n.Content, item)
+		p.kids = append(p.kids, item)
 		p.skipSpaces()
 		if closing == '}' {
 			if p.pos-start > 1024 {
@@ -772,7 +797,7 @@ func (p *fastParser) flow() *yaml.Node {
 			if p.bad {
 				return nil
 			}
-			n.Content = append(n.Content, value)
+			p.kids = append(p.kids, value)
 			p.skipSpaces()
 		}
 		if p.pos == len(p.src) {
@@ -781,7 +806,7 @@ func (p *fastParser) flow() *yaml.Node {
 		switch p.src[p.pos] {
 		case closing:
 			p.pos++
-			return n
+			return p.close(n, mark)
 		case ',':
 			p.pos++
 			p.skipSpaces()
