@@ -25,6 +25,10 @@ import (
 type lineWriter struct {
 	out  *bytes.Buffer
 	line []byte
+	// invalid tells that the line holds octets that are not UTF-8, which
+	// fold otherwise (end). Every value is checked as it is added, but
+	// for text cleaned on its way in, which cleaning made valid.
+	invalid bool
 	// places are the X-APPLE-STRUCTURED-LOCATION lines written, by place.
 	places map[place]string
 	// arena is where the events written are kept (keep).
@@ -49,12 +53,20 @@ func (w *lineWriter) keep(event []byte) []byte {
 // start begins a property.
 func (w *lineWriter) start(name string) {
 	w.line = append(w.line[:0], name...)
+	w.invalid = !utf8.ValidString(name)
+}
+
+// check notes a value about to be added that cleaning did not make valid.
+func (w *lineWriter) check(value string) {
+	w.invalid = w.invalid || !utf8.ValidString(value)
 }
 
 // param adds a parameter; callers add them in the order of their names,
 // as the library sorts them. Values are escaped as the library escapes
 // unquoted parameter values.
 func (w *lineWriter) param(key, value string) {
+	w.check(key)
+	w.check(value)
 	w.line = append(w.line, ';')
 	w.line = append(w.line, key...)
 	w.line = append(w.line, '=')
@@ -75,7 +87,22 @@ func (w *lineWriter) text(value string) {
 	w.end()
 }
 
+// cleanText ends the line with a TEXT value, cleaned (cleanText) and
+// escaped.
+func (w *lineWriter) cleanText(value string) {
+	w.line = append(w.line, ':')
+	w.escape(cleanText(value))
+	w.end()
+}
+
+// appendText adds text, escaped.
 func (w *lineWriter) appendText(value string) {
+	w.check(value)
+	w.escape(value)
+}
+
+// escape adds text escaped, as valid UTF-8 as it is.
+func (w *lineWriter) escape(value string) {
 	done := 0
 	for i := 0; i < len(value); i++ {
 		c := value[i]
@@ -94,6 +121,7 @@ func (w *lineWriter) appendText(value string) {
 
 // raw ends the line with a value written as it is (dates, numbers, URIs).
 func (w *lineWriter) raw(value string) {
+	w.check(value)
 	w.line = append(w.line, ':')
 	w.line = append(w.line, value...)
 	w.end()
@@ -113,9 +141,9 @@ func (w *lineWriter) end() {
 	r := w.line
 	const max = 75
 	if len(r) > max {
-		fold := foldPoint
-		if utf8.Valid(r) {
-			fold = foldPointValid
+		fold := foldPointValid
+		if w.invalid {
+			fold = foldPoint
 		}
 		n := fold(max, r)
 		w.out.Write(r[:n])
@@ -283,7 +311,7 @@ func (e *Encoder) writeDescription(w *lineWriter, s *agenda.Session) {
 	w.line = append(w.line, ':')
 	text := func(pieces ...string) {
 		for _, p := range pieces {
-			w.appendText(cleanText(p))
+			w.escape(cleanText(p))
 		}
 	}
 	first := true
@@ -332,7 +360,7 @@ func (e *Encoder) writeText(w *lineWriter, name, value string) {
 	if e.prog.Language != "" {
 		w.param("LANGUAGE", e.prog.Language)
 	}
-	w.text(cleanText(value))
+	w.cleanText(value)
 }
 
 // writeTime writes DTSTART or DTEND as local time with the zone's TZID, or
