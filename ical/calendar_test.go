@@ -233,6 +233,41 @@ func TestCleanText(t *testing.T) {
 	}
 }
 
+// Text is looked through eight octets at a time: every octet that matters
+// is found at every offset, among ASCII and among Cyrillic letters, as a
+// rune by rune reading finds it.
+func TestOctetsThatMatterAtEveryOffset(t *testing.T) {
+	escaped := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
+	clean := func(s string, multiLine bool) bool {
+		for _, r := range s {
+			if isControl(r) && r != '\t' && (r != '\n' || !multiLine) || !multiLine && (r == '\u2028' || r == '\u2029') {
+				return false
+			}
+		}
+		return utf8.ValidString(s)
+	}
+	for _, filler := range []string{"abcdefghijklmnopqrstuvwx", "абвгдђежзијклљмнњопрстћу"} {
+		for _, odd := range []string{"\\", ";", ",", "\n", "\t", "\r", "\x00", "\x1f", "\x7f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u2027", "\xff", "\xc2", "€"} {
+			for at := 0; at <= len(filler); at++ {
+				if !utf8.RuneStart(filler[min(at, len(filler)-1)]) && at < len(filler) {
+					continue
+				}
+				s := filler[:at] + odd + filler[at:]
+				w := &lineWriter{}
+				w.escape(s)
+				if got, want := string(w.line), escaped.Replace(s); got != want {
+					t.Errorf("escape(%q) = %q, want %q", s, got, want)
+				}
+				for _, multiLine := range []bool{false, true} {
+					if got, want := isClean(s, multiLine), clean(s, multiLine); got != want {
+						t.Errorf("isClean(%q, %v) = %v, want %v", s, multiLine, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestTimesInZoneOrUTC(t *testing.T) {
 	loc, _ := time.LoadLocation("Europe/Belgrade")
 	at := func(y int, m time.Month, d, h, min int) time.Time {

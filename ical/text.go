@@ -49,6 +49,16 @@ func cleanLine(s string) string {
 // 0x80 0xA8 and 0xA9, and neither lead byte is ever anything else.
 func isClean(s string, multiLine bool) bool {
 	for i := 0; i < len(s); i++ {
+		for i+8 <= len(s) {
+			w := octets(s, i)
+			if below(w, 0x20) || holds(w, 0x7f) || holds(w, 0xc2) || holds(w, 0xe2) {
+				break
+			}
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		switch c := s[i]; {
 		case c >= 0x20 && c < 0x7f, c >= 0x80 && c != 0xc2 && c != 0xe2:
 		case c == '\t', c == '\n' && multiLine:
@@ -66,6 +76,20 @@ func isClean(s string, multiLine bool) bool {
 	}
 	return utf8.ValidString(s)
 }
+
+// Text is looked through eight octets at a time for those that need a
+// second look: octets reads them, holds and below tell whether any is c
+// or below c (c at most 0x80).
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+func octets(s string, i int) uint64 {
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+func holds(w uint64, c byte) bool { return below(w^uint64(c)*ones, 1) }
+
+func below(w uint64, c byte) bool { return (w-uint64(c)*ones)&^w&highs != 0 }
 
 // isControl tells the C0 and C1 control characters and DEL.
 func isControl(r rune) bool {
