@@ -49,7 +49,7 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		undated := *p
 		undated.Zone = nil
 		for _, item := range items {
-			d.session(item, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), &undated, tracks)
+			d.session(item, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), "2000-01-01", &undated, tracks)
 		}
 		return nil
 	}
@@ -59,8 +59,9 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 	}
 	var out []sessionSource
 	var latest *Session // the latest-starting session so far this day
+	day := date.Format("2006-01-02")
 	for _, item := range items {
-		src, ok := d.session(item, date, p, tracks)
+		src, ok := d.session(item, date, day, p, tracks)
 		if !ok {
 			continue
 		}
@@ -91,7 +92,9 @@ func afterMidnight(prev, next time.Time) bool {
 	return prev.Hour() >= 18 && next.Hour() < 6 && next.Before(prev)
 }
 
-func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
+// session decodes a session of the day date, which day writes as
+// 2017-06-29.
+func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme, tracks map[string]*Track) (sessionSource, bool) {
 	n = d.deref(n)
 	f := d.fields(n, "a session", d.keysOf("session"))
 	if f == nil {
@@ -99,7 +102,7 @@ func (d *decoder) session(n *yaml.Node, date time.Time, p *Programme, tracks map
 	}
 	before := len(d.problems)
 	s := &Session{
-		Date:        date.Format("2006-01-02"),
+		Date:        day,
 		Title:       d.text(f["title"], "title", true),
 		Kind:        KindSession,
 		Status:      StatusConfirmed,
@@ -433,7 +436,7 @@ func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme, i
 		date, c = date.AddDate(0, 0, 1), 0
 	}
 	t, kind, change := resolveWall(date, c, p.Zone)
-	day := date.Format("2006-01-02")
+	day := func() string { return date.Format("2006-01-02") }
 	switch {
 	case endOfDay:
 	case kind == wallGap && isEnd && change.WallBefore().Equal(time.Date(date.Year(), date.Month(), date.Day(), int(c)/60, int(c)%60, 0, 0, time.UTC)):
@@ -441,11 +444,11 @@ func (d *decoder) instant(n *yaml.Node, date time.Time, c clock, p *Programme, i
 		// ends a session when 02:00 becomes 03:00.
 		return change.At.In(p.Zone)
 	case kind == wallGap:
-		d.errorf(n, "%v on %s does not exist in %s (%s): choose another time", c, day, p.ZoneName, clockChange(change))
+		d.errorf(n, "%v on %s does not exist in %s (%s): choose another time", c, day(), p.ZoneName, clockChange(change))
 		return time.Time{}
 	case kind == wallAmbiguous:
 		name, off := t.Zone()
-		d.warnf(n, "%v on %s happens twice in %s (%s): using the first, %v %s (UTC%s)", c, day, p.ZoneName, clockChange(change), c, name, formatOffset(off))
+		d.warnf(n, "%v on %s happens twice in %s (%s): using the first, %v %s (UTC%s)", c, day(), p.ZoneName, clockChange(change), c, name, formatOffset(off))
 	}
 	return t
 }
