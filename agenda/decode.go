@@ -504,11 +504,9 @@ func (d *decoder) text(n *yaml.Node, what string, oneLine bool) string {
 	}
 	bidi := false
 	for i := 0; i < len(s); i++ {
-		// Only ASCII controls, DEL and the runes that start with 0xc2 (C1
-		// controls) or 0xe2 (line and paragraph separators, bidi controls)
-		// need a look: no other rune's bytes are ever those.
-		if c := s[i]; c >= 0x20 && c != 0x7f && c != 0xc2 && c != 0xe2 {
-			continue
+		// Only the runes notable finds need a look.
+		if i = notable(s, i, len(s)); i == len(s) {
+			break
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size - 1

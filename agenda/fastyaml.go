@@ -99,23 +99,9 @@ func subsetPieces(src string, n int) bool {
 }
 
 // inSubset checks src[from:to] for fastSubset, from the start of a line.
-// Only line feeds, other control characters and DEL, and the lead bytes
-// of C1 controls (0xc2), of U+2028 and U+2029 (0xe2) and of U+FEFF,
-// U+FFFE and U+FFFF (0xef) need a second look: eight bytes at a time are
-// checked for none of those.
 func inSubset(src string, from, to int) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(w uint64) bool { return (w-ones)&^w&highs != 0 }
 	for i := from; i < to; i++ {
-		for i+8 <= to {
-			w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
-				uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
-			if (w-0x20*ones)&^w&highs != 0 || hasZero(w^0x7f*ones) || hasZero(w^0xc2*ones) || hasZero(w^0xe2*ones) || hasZero(w^0xef*ones) {
-				break
-			}
-			i += 8
-		}
-		if i >= to {
+		if i = notable(src, i, to); i == to {
 			break
 		}
 		switch c := src[i]; {
@@ -137,6 +123,30 @@ func inSubset(src string, from, to int) bool {
 		}
 	}
 	return utf8.ValidString(src[from:to])
+}
+
+// notable returns the offset of the first octet of s from i on, before
+// to, that may be or start a character text may not hold: line feeds,
+// other control characters and DEL, and the lead bytes of C1 controls
+// (0xc2), of U+2028, U+2029 and the bidi controls (0xe2) and of U+FEFF,
+// U+FFFE and U+FFFF (0xef). In UTF-8 no other character has such an octet.
+// It goes eight octets a step where none is one of those; to if none is.
+func notable(s string, i, to int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(w uint64) bool { return (w-ones)&^w&highs != 0 }
+	for ; i+8 <= to; i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (w-0x20*ones)&^w&highs != 0 || hasZero(w^0x7f*ones) || hasZero(w^0xc2*ones) || hasZero(w^0xe2*ones) || hasZero(w^0xef*ones) {
+			break
+		}
+	}
+	for ; i < to; i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 || c == 0xe2 || c == 0xef {
+			return i
+		}
+	}
+	return to
 }
 
 // startsWithMarker tells a line that starts like a document marker or a

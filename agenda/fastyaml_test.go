@@ -227,3 +227,26 @@ func FuzzFastYAML(f *testing.F) {
 		checkSplit(t, data)
 	})
 }
+
+// notable finds the first octet that needs a second look at every offset,
+// among ASCII and among Cyrillic letters, eight at a time or not.
+func TestNotableAtEveryOffset(t *testing.T) {
+	first := func(s string) int {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 || c == 0xe2 || c == 0xef {
+				return i
+			}
+		}
+		return len(s)
+	}
+	for _, filler := range []string{"abcdefghijklmnopqrstuvwx", "абвгдђежзијклљмнњопрстћу"} {
+		for _, odd := range []string{"\n", "\t", "\x00", "\x1f", "\x7f", "\u0085", "\u00a0", "\u2028", "\u202e", "\u2066", "\ufeff", "\uffff", "\u2027", "€", "ё"} {
+			for at := 0; at <= len(filler); at++ {
+				s := filler[:at] + odd + filler[at:]
+				if got, want := notable(s, 0, len(s)), first(s); got != want {
+					t.Errorf("notable(%q) = %d, want %d", s, got, want)
+				}
+			}
+		}
+	}
+}
