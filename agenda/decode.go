@@ -45,6 +45,8 @@ type decoder struct {
 	fileOrder map[string]int
 	// keys are the keys of each mapping of the format, made once.
 	keys map[string][]string
+	// fieldSlab is where fields cuts its results from.
+	fieldSlab []keyValue
 	// places are the venues and locations worked out for sessions, by
 	// room and floor: sessions in one room share them.
 	places map[[2]string]placed
@@ -390,7 +392,7 @@ func kindName(n *yaml.Node) string {
 
 // fields checks that n is a mapping whose keys are among keys, each once,
 // and returns its values by key. what names the mapping in messages.
-func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*yaml.Node {
+func (d *decoder) fields(n *yaml.Node, what string, keys []string) fieldSet {
 	n = d.deref(n)
 	if n == nil {
 		return nil
@@ -399,7 +401,11 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 		d.errorf(n, "%s must be a mapping of keys such as %s, not %s", what, keys[0], kindName(n))
 		return nil
 	}
-	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	if len(d.fieldSlab) < max(1, len(n.Content)/2) { // never nil: {} has no fields, but is a mapping
+		d.fieldSlab = make([]keyValue, max(256, len(n.Content)/2))
+	}
+	out := fieldSet(d.fieldSlab[: 0 : len(n.Content)/2])
+	d.fieldSlab = d.fieldSlab[len(n.Content)/2:]
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := d.deref(n.Content[i]), n.Content[i+1]
 		if k == nil {
@@ -425,13 +431,32 @@ func (d *decoder) fields(n *yaml.Node, what string, keys []string) map[string]*y
 			d.errorf(k, "%s", msg)
 			continue
 		}
-		if _, dup := out[k.Value]; dup {
+		if out.get(k.Value) != nil {
 			d.errorf(k, "key %q appears twice in %s (first at line %d): keep one", k.Value, what, d.firstKey(n, k.Value).Line)
 			continue
 		}
-		out[k.Value] = v
+		out = append(out, keyValue{k.Value, v})
 	}
 	return out
+}
+
+// fieldSet is a mapping's values by key, as fields checked them: a
+// handful of pairs, looked through in turn, costs less than a map.
+type fieldSet []keyValue
+
+type keyValue struct {
+	key   string
+	value *yaml.Node
+}
+
+// get returns the value of key, or nil.
+func (f fieldSet) get(key string) *yaml.Node {
+	for _, kv := range f {
+		if kv.key == key {
+			return kv.value
+		}
+	}
+	return nil
 }
 
 // firstKey is the first key node of mapping n that reads key.

@@ -69,38 +69,38 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		return nil
 	}
 	p := &Programme{
-		Title:       d.text(f["title"], "title", true),
-		Project:     d.text(f["project"], "project", true),
-		Description: d.text(f["description"], "description", false),
-		URL:         d.url(f["url"], "url"),
+		Title:       d.text(f.get("title"), "title", true),
+		Project:     d.text(f.get("project"), "project", true),
+		Description: d.text(f.get("description"), "description", false),
+		URL:         d.url(f.get("url"), "url"),
 	}
 	if p.Title == "" {
-		d.missing(root, f["title"], "the programme has no title: add title: Name of the meeting")
+		d.missing(root, f.get("title"), "the programme has no title: add title: Name of the meeting")
 	}
-	d.timezone(root, f["timezone"], p)
-	p.UIDDomain = d.uidDomain(root, f["uid_domain"], p)
-	if n := f["organizer"]; n != nil {
+	d.timezone(root, f.get("timezone"), p)
+	p.UIDDomain = d.uidDomain(root, f.get("uid_domain"), p)
+	if n := f.get("organizer"); n != nil {
 		p.Organizer = d.person(n, "organizer", true)
 	}
-	if n := f["venue"]; n != nil {
+	if n := f.get("venue"); n != nil {
 		p.Venue = d.venue(n)
 	}
 	p.Language = "en"
-	if lang := d.text(f["language"], "language", true); lang != "" {
+	if lang := d.text(f.get("language"), "language", true); lang != "" {
 		if !validLanguage(lang) {
-			d.errorf(f["language"], "language %q is not a language tag: write it as en, sq, sr-Latn or sr-Cyrl (BCP 47)", lang)
+			d.errorf(f.get("language"), "language %q is not a language tag: write it as en, sq, sr-Latn or sr-Cyrl (BCP 47)", lang)
 		}
 		p.Language = lang
 	}
-	p.Online = d.url(f["online"], "online")
-	if s := d.text(f["base_url"], "base_url", true); s != "" {
+	p.Online = d.url(f.get("online"), "online")
+	if s := d.text(f.get("base_url"), "base_url", true); s != "" {
 		var err error
 		if p.BaseURL, err = CheckBaseURL(s); err != nil {
-			d.errorf(f["base_url"], "base_url %s", err)
+			d.errorf(f.get("base_url"), "base_url %s", err)
 		}
 	}
-	parts := []part{{file: d.file, participants: f["participants"], tracks: f["tracks"], days: f["days"]}}
-	parts = append(parts, d.includes(f["include"])...)
+	parts := []part{{file: d.file, participants: f.get("participants"), tracks: f.get("tracks"), days: f.get("days")}}
+	parts = append(parts, d.includes(f.get("include"))...)
 	main := d.file
 	for _, pt := range parts {
 		d.file = pt.file
@@ -132,7 +132,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	}
 	d.file = main
 	if len(p.Participants) > 0 || d.firstInvite != nil {
-		d.needOrganizerEmail(f["participants"], d.firstInvite, p)
+		d.needOrganizerEmail(f.get("participants"), d.firstInvite, p)
 	}
 	d.assignIDs(sources)
 	d.checkOverlaps(sources)
@@ -352,12 +352,12 @@ func (d *decoder) person(n *yaml.Node, what string, mappingOnly bool) *Person {
 		return nil
 	}
 	p := &Person{
-		Name:  d.text(f["name"], what+" name", true),
-		Role:  d.text(f["role"], what+" role", true),
-		Email: d.email(f["email"], what+" email"),
+		Name:  d.text(f.get("name"), what+" name", true),
+		Role:  d.text(f.get("role"), what+" role", true),
+		Email: d.email(f.get("email"), what+" email"),
 	}
 	if p.Name == "" {
-		d.missing(n, f["name"], what+" has no name: add name:")
+		d.missing(n, f.get("name"), what+" has no name: add name:")
 		return nil
 	}
 	return p
@@ -369,14 +369,14 @@ func (d *decoder) venue(n *yaml.Node) *Venue {
 		return nil
 	}
 	v := &Venue{
-		Name:    d.text(f["name"], "venue name", true),
-		Room:    d.text(f["room"], "venue room", true),
-		Floor:   d.text(f["floor"], "venue floor", true),
-		Address: d.text(f["address"], "venue address", true),
-		City:    d.text(f["city"], "venue city", true),
-		Country: d.text(f["country"], "venue country", true),
+		Name:    d.text(f.get("name"), "venue name", true),
+		Room:    d.text(f.get("room"), "venue room", true),
+		Floor:   d.text(f.get("floor"), "venue floor", true),
+		Address: d.text(f.get("address"), "venue address", true),
+		City:    d.text(f.get("city"), "venue city", true),
+		Country: d.text(f.get("country"), "venue country", true),
 	}
-	if g := f["geo"]; g != nil {
+	if g := f.get("geo"); g != nil {
 		v.Geo = d.geo(g)
 	}
 	return v
@@ -387,8 +387,8 @@ func (d *decoder) geo(n *yaml.Node) *Geo {
 	if f == nil {
 		return nil
 	}
-	lat, okLat := d.degrees(n, f["lat"], "lat", 90)
-	lon, okLon := d.degrees(n, f["lon"], "lon", 180)
+	lat, okLat := d.degrees(n, f.get("lat"), "lat", 90)
+	lon, okLon := d.degrees(n, f.get("lon"), "lon", 180)
 	if !okLat || !okLon {
 		return nil
 	}
@@ -421,39 +421,39 @@ func (d *decoder) tracks(n *yaml.Node, out []*Track) []*Track {
 			continue
 		}
 		t := &Track{
-			ID:     d.text(f["id"], "track id", true),
-			Name:   d.text(f["name"], "track name", true),
+			ID:     d.text(f.get("id"), "track id", true),
+			Name:   d.text(f.get("name"), "track name", true),
 			Common: true,
 		}
-		switch c := strings.ToLower(d.text(f["common"], "common", true)); c {
+		switch c := strings.ToLower(d.text(f.get("common"), "common", true)); c {
 		case "", "true":
 		case "false":
 			t.Common = false
 		default:
-			d.errorf(f["common"], "common %q must be true or false", c)
+			d.errorf(f.get("common"), "common %q must be true or false", c)
 		}
 		if t.ID == "" {
-			d.missing(item, f["id"], "a track has no id: add id: short-name")
+			d.missing(item, f.get("id"), "a track has no id: add id: short-name")
 			continue
 		}
 		if why := checkID(t.ID); why != "" {
-			d.errorf(f["id"], "track id %q %s", t.ID, why)
+			d.errorf(f.get("id"), "track id %q %s", t.ID, why)
 			continue
 		}
 		key := strings.ToLower(t.ID)
 		if first, dup := firstAt[key]; dup {
-			d.errorf(f["id"], "duplicate track id %q (first at %s): give each track its own id", t.ID, first)
+			d.errorf(f.get("id"), "duplicate track id %q (first at %s): give each track its own id", t.ID, first)
 			continue
 		}
-		t.at = d.where(d.deref(f["id"]))
+		t.at = d.where(d.deref(f.get("id")))
 		firstAt[key] = t.at
 		if t.Name == "" {
 			t.Name = t.ID
 		}
-		if s := d.text(f["color"], "track color", true); s != "" {
+		if s := d.text(f.get("color"), "track color", true); s != "" {
 			c, err := parseColor(s)
 			if err != nil {
-				d.errorf(f["color"], "%v", err)
+				d.errorf(f.get("color"), "%v", err)
 			}
 			t.Color = c
 		}
@@ -500,7 +500,7 @@ func (d *decoder) includes(n *yaml.Node) []part {
 		d.file = path
 		if root := d.document(data); root != nil {
 			if f := d.fields(root, "an included file", d.keysOf("included")); f != nil {
-				out = append(out, part{file: path, participants: f["participants"], tracks: f["tracks"], days: f["days"]})
+				out = append(out, part{file: path, participants: f.get("participants"), tracks: f.get("tracks"), days: f.get("days")})
 			}
 		}
 		d.file = main

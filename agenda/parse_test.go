@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,9 @@ func TestParseProblems(t *testing.T) {
 		{"overlap", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R}"),
 			[]string{`p.yaml:8:9: warning: "B" overlaps "A" (line 7) in R: move one of them, or make one a break`}},
 		{"kind in capitals", programme("- {time: 09:30-10:30, title: A, kind: Break}"), nil},
+		{"empty session", programme("- {}"), []string{
+			`p.yaml:7:9: a session has no title: add title:`,
+			`p.yaml:7:9: a session has no time: add time: 09:30-10:30, or start: with end: or duration:`}},
 		{"short colour", "title: T\ntimezone: UTC\nuid_domain: x.org\ntracks: [{id: a, color: \"#1AF\"}, {id: b, color: RED}]\ndays: [{date: 2017-06-29, sessions: [{time: 9:00-10:00, title: A}]}]\n", nil},
 		{"overlap with a break is fine", programme("- {time: 09:30-10:30, title: A, room: R}", "- {time: 10:00-11:00, title: B, room: R, kind: break}"), nil},
 		{"newline in title", programme(`- {time: 09:30-10:30, title: "A\nB"}`),
@@ -497,5 +501,27 @@ func TestCheckBaseURL(t *testing.T) {
 	p, problems := Parse("p.yaml", []byte("title: T\ntimezone: UTC\nbase_url: https://example.org/p/?a=1\ndays: []\n"))
 	if p != nil || !strings.Contains(problems.Err(false).Error(), `p.yaml:3:11: base_url "https://example.org/p/?a=1" has a query or a fragment`) {
 		t.Errorf("a base_url with a query: %v", problems)
+	}
+}
+
+// An empty mapping is a mapping with nothing in it, whichever decoder
+// meets it first: the programme's, or one of those that decode days at
+// once.
+func TestEmptyMappingsAreReported(t *testing.T) {
+	data := []byte("title: T\ntimezone: UTC\nuid_domain: x.org\ndays:\n  - {}\n  - {date: 2017-06-29, sessions: [{}]}\n")
+	want := []string{
+		`p.yaml:5:5: a day has no date: add date: 2017-06-29`,
+		`p.yaml:6:35: a session has no title: add title:`,
+		`p.yaml:6:35: a session has no time: add time: 09:30-10:30, or start: with end: or duration:`,
+	}
+	for _, workers := range []int{1, 2} {
+		_, problems := parseFiles("p.yaml", data, nil, workers)
+		var got []string
+		for _, p := range problems {
+			got = append(got, p.String())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("on %d goroutines:\n got %q\nwant %q", workers, got, want)
+		}
 	}
 }

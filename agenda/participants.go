@@ -29,11 +29,11 @@ func (d *decoder) participants(n *yaml.Node, out []*Participant) []*Participant 
 			continue
 		}
 		p := &Participant{Person: Person{
-			Name:  d.text(f["name"], "participant name", true),
-			Email: d.email(f["email"], "participant email"),
-			Role:  d.text(f["role"], "participant role", true),
+			Name:  d.text(f.get("name"), "participant name", true),
+			Email: d.email(f.get("email"), "participant email"),
+			Role:  d.text(f.get("role"), "participant role", true),
 		}}
-		for _, g := range d.list(f["groups"], "groups", "groups: [police, banks]") {
+		for _, g := range d.list(f.get("groups"), "groups", "groups: [police, banks]") {
 			id := d.text(g, "a group", true)
 			if id == "" {
 				continue
@@ -47,20 +47,20 @@ func (d *decoder) participants(n *yaml.Node, out []*Participant) []*Participant 
 			}
 		}
 		if p.Name == "" {
-			d.missing(item, f["name"], "a participant has no name: add name:")
+			d.missing(item, f.get("name"), "a participant has no name: add name:")
 		}
 		if p.Email == "" {
-			d.missing(item, f["email"], "a participant has no e-mail address: add email: name@example.org")
+			d.missing(item, f.get("email"), "a participant has no e-mail address: add email: name@example.org")
 		}
 		if p.Name == "" || p.Email == "" {
 			continue
 		}
 		key := strings.ToLower(p.Email)
 		if first, dup := firstAt[key]; dup {
-			d.errorf(f["email"], "participant %s appears twice (first at %s): keep one", p.Email, first)
+			d.errorf(f.get("email"), "participant %s appears twice (first at %s): keep one", p.Email, first)
 			continue
 		}
-		p.at = d.where(d.deref(f["email"]))
+		p.at = d.where(d.deref(f.get("email")))
 		firstAt[key] = p.at
 		out = append(out, p)
 	}

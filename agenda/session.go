@@ -27,23 +27,23 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 	if f == nil {
 		return nil
 	}
-	dateText, ok := d.scalar(f["date"], "date")
+	dateText, ok := d.scalar(f.get("date"), "date")
 	if !ok {
-		d.missing(n, f["date"], "a day has no date: add date: 2017-06-29")
+		d.missing(n, f.get("date"), "a day has no date: add date: 2017-06-29")
 		return nil
 	}
-	items := d.list(f["sessions"], "sessions", "sessions: [{time: 09:30-10:30, title: Opening}]")
+	items := d.list(f.get("sessions"), "sessions", "sessions: [{time: 09:30-10:30, title: Opening}]")
 	date, err := time.Parse("2006-01-02", strings.TrimSpace(dateText))
 	if err == nil && (date.Year() < minYear || date.Year() > maxYear) {
-		d.errorf(f["date"], "date %q is out of range: agendacal takes dates from %d to %d", dateText, minYear, maxYear)
+		d.errorf(f.get("date"), "date %q is out of range: agendacal takes dates from %d to %d", dateText, minYear, maxYear)
 	} else if err != nil {
 		why := "write dates as 2017-06-29"
 		if strings.Contains(err.Error(), "out of range") {
 			why = "that day does not exist"
 		}
-		d.errorf(f["date"], "invalid date %q: %s", dateText, why)
+		d.errorf(f.get("date"), "invalid date %q: %s", dateText, why)
 	}
-	if d.bad[f["date"]] {
+	if d.bad[f.get("date")] {
 		// The day's sessions are still checked, all but their instants,
 		// so that one wrong date hides no other problem.
 		undated := *p
@@ -54,7 +54,7 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		return nil
 	}
 	if len(items) == 0 {
-		d.missing(n, f["sessions"], fmt.Sprintf("day %s has no sessions: add sessions: with at least one", dateText))
+		d.missing(n, f.get("sessions"), fmt.Sprintf("day %s has no sessions: add sessions: with at least one", dateText))
 		return nil
 	}
 	var out []sessionSource
@@ -103,45 +103,45 @@ func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme
 	before := len(d.problems)
 	s := &Session{
 		Date:        day,
-		Title:       d.text(f["title"], "title", true),
+		Title:       d.text(f.get("title"), "title", true),
 		Kind:        KindSession,
 		Status:      StatusConfirmed,
-		Description: d.text(f["description"], "description", false),
-		URL:         d.url(f["url"], "url"),
+		Description: d.text(f.get("description"), "description", false),
+		URL:         d.url(f.get("url"), "url"),
 	}
 	if s.Title == "" {
-		d.missing(n, f["title"], "a session has no title: add title:")
+		d.missing(n, f.get("title"), "a session has no title: add title:")
 	}
-	if k := d.text(f["kind"], "kind", true); k != "" {
+	if k := d.text(f.get("kind"), "kind", true); k != "" {
 		switch kind := Kind(strings.ToLower(k)); kind {
 		case KindSession, KindBreak:
 			s.Kind = kind
 		default:
-			d.errorf(f["kind"], "kind %q must be session or break", k)
+			d.errorf(f.get("kind"), "kind %q must be session or break", k)
 		}
 	}
-	if st := d.text(f["status"], "status", true); st != "" {
+	if st := d.text(f.get("status"), "status", true); st != "" {
 		switch status := Status(strings.ToLower(st)); status {
 		case StatusConfirmed, StatusTentative, StatusCancelled:
 			s.Status = status
 		case "canceled":
 			s.Status = StatusCancelled
 		default:
-			d.errorf(f["status"], "status %q must be confirmed, tentative or cancelled", st)
+			d.errorf(f.get("status"), "status %q must be confirmed, tentative or cancelled", st)
 		}
 	}
-	for _, item := range d.list(f["speakers"], "speakers", "speakers: [Jane Doe]") {
+	for _, item := range d.list(f.get("speakers"), "speakers", "speakers: [Jane Doe]") {
 		if sp := d.person(item, "a speaker", false); sp != nil {
 			s.Speakers = append(s.Speakers, *sp)
 		}
 	}
-	for _, item := range d.list(f["topics"], "topics", "topics: [Legislation, Trends]") {
+	for _, item := range d.list(f.get("topics"), "topics", "topics: [Legislation, Trends]") {
 		if t := d.text(item, "a topic", true); t != "" {
 			s.Topics = append(s.Topics, t)
 		}
 	}
-	trackNodes := []*yaml.Node{f["track"]}
-	if n := d.deref(f["track"]); n != nil && n.Kind == yaml.SequenceNode {
+	trackNodes := []*yaml.Node{f.get("track")}
+	if n := d.deref(f.get("track")); n != nil && n.Kind == yaml.SequenceNode {
 		trackNodes = n.Content // track: [a, b]
 	}
 	for _, tn := range trackNodes {
@@ -156,9 +156,9 @@ func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme
 			s.Tracks = append(s.Tracks, t)
 		}
 	}
-	room := d.text(f["room"], "room", true)
-	floor := d.text(f["floor"], "floor", true)
-	s.Location = d.text(f["location"], "location", true)
+	room := d.text(f.get("room"), "room", true)
+	floor := d.text(f.get("floor"), "floor", true)
+	s.Location = d.text(f.get("location"), "location", true)
 	if s.Location == "" {
 		s.Venue, s.Location = d.placeOf(p.Venue, room, floor)
 		if room == "" && s.Venue != nil {
@@ -168,38 +168,38 @@ func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme
 	if room != "" {
 		s.Room = &Room{Name: room}
 	}
-	s.Online = d.url(f["online"], "online")
+	s.Online = d.url(f.get("online"), "online")
 	if s.Online == "" {
 		s.Online = p.Online
 	}
-	switch allDay := strings.ToLower(d.text(f["all_day"], "all_day", true)); allDay {
+	switch allDay := strings.ToLower(d.text(f.get("all_day"), "all_day", true)); allDay {
 	case "", "false":
-		if f["until"] != nil {
-			d.errorf(f["until"], "until: is the last day of an all-day item: add all_day: true, or remove until:")
+		if f.get("until") != nil {
+			d.errorf(f.get("until"), "until: is the last day of an all-day item: add all_day: true, or remove until:")
 		}
 		s.Start, s.End = d.times(n, f, date, p)
 	case "true":
 		s.AllDay = true
 		s.Start, s.End = d.wholeDays(f, date, p)
 	default:
-		d.errorf(f["all_day"], "all_day %q must be true or false", allDay)
+		d.errorf(f.get("all_day"), "all_day %q must be true or false", allDay)
 	}
-	if f["invite"] != nil && d.firstInvite == nil {
-		d.firstInvite = f["invite"]
+	if f.get("invite") != nil && d.firstInvite == nil {
+		d.firstInvite = f.get("invite")
 	}
-	s.Invitees = d.invitees(f["invite"], s, p)
+	s.Invitees = d.invitees(f.get("invite"), s, p)
 	if len(d.problems) > before && d.problems[before:].Err(false) != nil {
 		return sessionSource{}, false
 	}
 	var idNode *yaml.Node
-	if id := d.text(f["id"], "id", true); id != "" {
+	if id := d.text(f.get("id"), "id", true); id != "" {
 		if why := checkID(id); why != "" {
-			d.errorf(f["id"], "session id %q %s", id, why)
+			d.errorf(f.get("id"), "session id %q %s", id, why)
 			return sessionSource{}, false
 		}
-		s.ID, idNode = id, f["id"]
-	} else if f["id"] != nil {
-		d.errorf(f["id"], "session id is empty: give a short name or remove id: to derive one")
+		s.ID, idNode = id, f.get("id")
+	} else if f.get("id") != nil {
+		d.errorf(f.get("id"), "session id is empty: give a short name or remove id: to derive one")
 		return sessionSource{}, false
 	}
 	return sessionSource{session: s, file: d.file, node: n, id: idNode, date: date}, true
@@ -283,26 +283,26 @@ type placed struct {
 // wholeDays resolves an all-day item's days: from its date to until
 // (inclusive), from the start of the first to the start of the day after
 // the last in the programme's zone.
-func (d *decoder) wholeDays(f map[string]*yaml.Node, date time.Time, p *Programme) (start, end time.Time) {
+func (d *decoder) wholeDays(f fieldSet, date time.Time, p *Programme) (start, end time.Time) {
 	for _, key := range []string{"time", "start", "end", "duration"} {
-		if f[key] != nil {
-			d.errorf(f[key], "an all-day item has no %s: remove %s:, or all_day: true", key, key)
+		if f.get(key) != nil {
+			d.errorf(f.get(key), "an all-day item has no %s: remove %s:, or all_day: true", key, key)
 			return
 		}
 	}
 	last := date
-	if text, ok := d.scalar(f["until"], "until"); ok {
+	if text, ok := d.scalar(f.get("until"), "until"); ok {
 		var err error
 		if last, err = time.Parse("2006-01-02", strings.TrimSpace(text)); err != nil {
-			d.errorf(f["until"], "invalid date %q: write dates as 2017-06-29", text)
+			d.errorf(f.get("until"), "invalid date %q: write dates as 2017-06-29", text)
 			return
 		}
 		switch {
 		case last.Before(date):
-			d.errorf(f["until"], "until %s is before the day it is listed under, %s: give the last day it lasts", text, date.Format("2006-01-02"))
+			d.errorf(f.get("until"), "until %s is before the day it is listed under, %s: give the last day it lasts", text, date.Format("2006-01-02"))
 			return
 		case last.Sub(date) > maxDuration:
-			d.errorf(f["until"], "until %s is more than %v after %s: an item may last at most that", text, maxDuration, date.Format("2006-01-02"))
+			d.errorf(f.get("until"), "until %s is more than %v after %s: an item may last at most that", text, maxDuration, date.Format("2006-01-02"))
 			return
 		}
 	}
@@ -320,69 +320,69 @@ func (d *decoder) wholeDays(f map[string]*yaml.Node, date time.Time, p *Programm
 
 // times resolves a session's start and end instants from time, or from
 // start with end or duration.
-func (d *decoder) times(n *yaml.Node, f map[string]*yaml.Node, date time.Time, p *Programme) (start, end time.Time) {
+func (d *decoder) times(n *yaml.Node, f fieldSet, date time.Time, p *Programme) (start, end time.Time) {
 	var startClock, endClock clock
 	var startNode, endNode *yaml.Node
 	var duration time.Duration
 	switch {
-	case f["time"] != nil && (f["start"] != nil || f["end"] != nil || f["duration"] != nil):
+	case f.get("time") != nil && (f.get("start") != nil || f.get("end") != nil || f.get("duration") != nil):
 		other := "start"
-		if f["start"] == nil {
+		if f.get("start") == nil {
 			other = "end"
-			if f["end"] == nil {
+			if f.get("end") == nil {
 				other = "duration"
 			}
 		}
-		d.errorf(f[other], "a session has time and %s: give either time: 09:30-10:30 or start with end or duration", other)
+		d.errorf(f.get(other), "a session has time and %s: give either time: 09:30-10:30 or start with end or duration", other)
 		return
-	case f["time"] != nil:
-		s, ok := d.scalar(f["time"], "time")
+	case f.get("time") != nil:
+		s, ok := d.scalar(f.get("time"), "time")
 		if !ok {
-			d.errorf(f["time"], "time is empty: write it as 09:30-10:30")
+			d.errorf(f.get("time"), "time is empty: write it as 09:30-10:30")
 			return
 		}
 		var err error
 		if startClock, endClock, err = parseRange(s); err != nil {
-			d.errorf(f["time"], "%v", err)
+			d.errorf(f.get("time"), "%v", err)
 			return
 		}
-		startNode, endNode = f["time"], f["time"]
-	case f["start"] != nil:
-		startNode = f["start"]
+		startNode, endNode = f.get("time"), f.get("time")
+	case f.get("start") != nil:
+		startNode = f.get("start")
 		var ok bool
 		if startClock, ok = d.clock(startNode, "start", false); !ok {
 			return
 		}
 		switch {
-		case f["end"] != nil && f["duration"] != nil:
-			d.errorf(f["duration"], "a session has both end and duration: keep one")
+		case f.get("end") != nil && f.get("duration") != nil:
+			d.errorf(f.get("duration"), "a session has both end and duration: keep one")
 			return
-		case f["end"] != nil:
-			endNode = f["end"]
+		case f.get("end") != nil:
+			endNode = f.get("end")
 			if endClock, ok = d.clock(endNode, "end", true); !ok {
 				return
 			}
-		case f["duration"] != nil:
-			s, ok := d.scalar(f["duration"], "duration")
+		case f.get("duration") != nil:
+			s, ok := d.scalar(f.get("duration"), "duration")
 			if !ok {
-				if !d.bad[d.deref(f["duration"])] {
-					d.errorf(f["duration"], "duration is empty: write it as 45m, 1h or 1h30m")
+				if !d.bad[d.deref(f.get("duration"))] {
+					d.errorf(f.get("duration"), "duration is empty: write it as 45m, 1h or 1h30m")
 				}
 				return
 			}
 			var err error
 			if duration, err = parseDuration(s); err != nil {
-				d.errorf(f["duration"], "%v", err)
+				d.errorf(f.get("duration"), "%v", err)
 				return
 			}
 			if duration > longSession {
-				d.warnf(f["duration"], "duration %q is longer than %d hours: is it a typo? For something open all day, write all_day: true", s, int(longSession.Hours()))
+				d.warnf(f.get("duration"), "duration %q is longer than %d hours: is it a typo? For something open all day, write all_day: true", s, int(longSession.Hours()))
 			}
 		default:
 			d.missing(n, nil, "a session has a start but no end: add end: or duration:")
 			return
 		}
-	case f["end"] != nil || f["duration"] != nil:
+	case f.get("end") != nil || f.get("duration") != nil:
 		d.missing(n, nil, "a session has no start: add start:")
 		return
 	default:
