@@ -148,12 +148,13 @@ func resolveWall(date time.Time, c clock, loc *time.Location) (time.Time, wallKi
 	y, mo, d := date.Date()
 	h, m := int(c)/60, int(c)%60
 	t := time.Date(y, mo, d, h, m, 0, 0, loc)
+	if from, to := t.ZoneBounds(); t.Hour() == h && t.Minute() == m &&
+		(from.IsZero() || t.Sub(from) >= 26*time.Hour) && (to.IsZero() || to.Sub(t) > 26*time.Hour) {
+		return t, wallUnique, ClockChange{} // the clocks do not change within a day
+	}
 	_, off := t.Zone()
 	_, offBefore := t.Add(-26 * time.Hour).Zone()
 	_, offAfter := t.Add(26 * time.Hour).Zone()
-	if t.Hour() == h && t.Minute() == m && offBefore == off && offAfter == off {
-		return t, wallUnique, ClockChange{} // the clocks do not change within a day
-	}
 	// Try the wall time at every offset the zone has within a day and a
 	// half of it, whichever side of a change it falls.
 	wall := time.Date(y, mo, d, h, m, 0, 0, time.UTC)
