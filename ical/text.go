@@ -77,9 +77,8 @@ func isClean(s string, multiLine bool) bool {
 	return utf8.ValidString(s)
 }
 
-// Text is looked through eight octets at a time for those that need a
-// second look: octets reads them, holds and below tell whether any is c
-// or below c (c at most 0x80).
+// isClean looks through text eight octets at a time: octets reads them,
+// holds and below tell whether any is c or below c (c at most 0x80).
 const ones, highs = 0x0101010101010101, 0x8080808080808080
 
 func octets(s string, i int) uint64 {
