@@ -250,3 +250,28 @@ func TestNotableAtEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// What fastSubset refuses is refused on whichever side of the cut between
+// two pieces it falls.
+func TestSubsetAcrossPieces(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("title: T\ndays:\n")
+	for b.Len() < splitFrom+splitFrom/2 {
+		b.WriteString("- date: 2017-06-29\n  sessions: [{time: 09:30-10:30, title: \"Сала 1 — A\"}]\n")
+	}
+	base := b.String()
+	if !fastSubset(base, 2) {
+		t.Fatal("the file itself is refused")
+	}
+	mid := len(base) / 2
+	for at := mid - 400; at < mid+400; at++ {
+		if base[at-1] != '\n' {
+			continue // at each line's start
+		}
+		for _, odd := range []string{"---\n", "...\n", "%YAML 1.2\n", "x: \u0085\n", "x: \u2028\n", "x: \ufeff\n", "x: \x1b\n", "x: \xff\n", "\tx: y\n"} {
+			if src := base[:at] + odd + base[at:]; fastSubset(src, 2) {
+				t.Errorf("%q at offset %d of %d: taken", odd, at, len(src))
+			}
+		}
+	}
+}
