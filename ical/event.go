@@ -101,7 +101,8 @@ func (w *lineWriter) appendText(value string) {
 	w.escape(value)
 }
 
-// escape adds text escaped, as valid UTF-8 as it is.
+// escape adds text, escaped, without looking at whether it is UTF-8:
+// text that may not be is noted first (check), text cleaned is.
 func (w *lineWriter) escape(value string) {
 	done := 0
 	for i := 0; i < len(value); i++ {
