@@ -87,14 +87,6 @@ func (w *lineWriter) text(value string) {
 	w.end()
 }
 
-// cleanText ends the line with a TEXT value, cleaned (cleanText) and
-// escaped.
-func (w *lineWriter) cleanText(value string) {
-	w.line = append(w.line, ':')
-	w.escape(cleanText(value))
-	w.end()
-}
-
 // appendText adds text, escaped.
 func (w *lineWriter) appendText(value string) {
 	w.check(value)
@@ -363,7 +355,9 @@ func (e *Encoder) writeText(w *lineWriter, name, value string) {
 	if e.prog.Language != "" {
 		w.param("LANGUAGE", e.prog.Language)
 	}
-	w.cleanText(value)
+	w.line = append(w.line, ':')
+	w.escape(cleanText(value)) // cleaned, so UTF-8: no check
+	w.end()
 }
 
 // writeTime writes DTSTART or DTEND as local time with the zone's TZID, or

@@ -47,14 +47,18 @@ func cleanLine(s string) string {
 // line no line or paragraph separator. It looks at bytes, not runes: in
 // UTF-8 the C1 controls are 0xC2 then 0x80–0x9F, the separators 0xE2
 // 0x80 0xA8 and 0xA9, and neither lead byte is ever anything else.
+// It steps eight octets at a time where none is a control character,
+// DEL, 0xC2 or 0xE2.
 func isClean(s string, multiLine bool) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(w uint64) bool { return (w-ones)&^w&highs != 0 }
 	for i := 0; i < len(s); i++ {
-		for i+8 <= len(s) {
-			w := octets(s, i)
-			if below(w, 0x20) || holds(w, 0x7f) || holds(w, 0xc2) || holds(w, 0xe2) {
+		for ; i+8 <= len(s); i += 8 {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if (w-0x20*ones)&^w&highs != 0 || hasZero(w^0x7f*ones) || hasZero(w^0xc2*ones) || hasZero(w^0xe2*ones) {
 				break
 			}
-			i += 8
 		}
 		if i == len(s) {
 			break
@@ -76,19 +80,6 @@ func isClean(s string, multiLine bool) bool {
 	}
 	return utf8.ValidString(s)
 }
-
-// isClean looks through text eight octets at a time: octets reads them,
-// holds and below tell whether any is c or below c (c at most 0x80).
-const ones, highs = 0x0101010101010101, 0x8080808080808080
-
-func octets(s string, i int) uint64 {
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-}
-
-func holds(w uint64, c byte) bool { return below(w^uint64(c)*ones, 1) }
-
-func below(w uint64, c byte) bool { return (w-uint64(c)*ones)&^w&highs != 0 }
 
 // isControl tells the C0 and C1 control characters and DEL.
 func isControl(r rune) bool {
