@@ -54,14 +54,24 @@ func parseFiles(file string, data []byte, read func(name string) ([]byte, error)
 	return prog, d.problems
 }
 
-// sessionSource keeps the nodes of a session that later checks point at.
+// sessionSource keeps where a session is written, for the checks that
+// come after the days are decoded, when the nodes of a deferred list of
+// days are gone (deferredDays).
 type sessionSource struct {
 	session *Session
 	file    string // the file the session is written in
-	node    *yaml.Node
-	id      *yaml.Node // the explicit id, or nil
+	at      spot
+	idAt    spot // the explicit id's, or the zero spot
 	date    time.Time
 }
+
+// spot is a node's line and column.
+type spot struct{ line, col int }
+
+func spotOf(n *yaml.Node) spot { return spot{n.Line, n.Column} }
+
+// node is a node standing for the spot, for messages about it.
+func (s spot) node() *yaml.Node { return &yaml.Node{Line: s.line, Column: s.col} }
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
 	f := d.fields(root, "the programme", d.keysOf("programme"))

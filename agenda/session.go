@@ -74,7 +74,7 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		}
 		if latest != nil && afterMidnight(latest.Start.In(p.Zone), src.session.Start.In(p.Zone)) {
 			next := date.AddDate(0, 0, 1).Format("2006-01-02")
-			d.warnf(src.node, "%q starts at %s, listed after %q at %s on %s: if it is after midnight, put it under date: %s",
+			d.warnf(src.at.node(), "%q starts at %s, listed after %q at %s on %s: if it is after midnight, put it under date: %s",
 				src.session.Title, src.session.Start.In(p.Zone).Format("15:04"), latest.Title, latest.Start.In(p.Zone).Format("15:04"), dateText, next)
 		}
 		if latest == nil || src.session.Start.After(latest.Start) {
@@ -184,25 +184,25 @@ func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme
 	default:
 		d.errorf(f.get("all_day"), "all_day %q must be true or false", allDay)
 	}
-	if f.get("invite") != nil && d.firstInvite == nil {
-		d.firstInvite = f.get("invite")
+	if invite := f.get("invite"); invite != nil && d.firstInvite == nil {
+		d.firstInvite = spotOf(invite).node() // the tree may be gone when it is reported
 	}
 	s.Invitees = d.invitees(f.get("invite"), s, p)
 	if len(d.problems) > before && d.problems[before:].Err(false) != nil {
 		return sessionSource{}, false
 	}
-	var idNode *yaml.Node
+	var idAt spot
 	if id := d.text(f.get("id"), "id", true); id != "" {
 		if why := checkID(id); why != "" {
 			d.errorf(f.get("id"), "session id %q %s", id, why)
 			return sessionSource{}, false
 		}
-		s.ID, idNode = id, f.get("id")
+		s.ID, idAt = id, spotOf(f.get("id"))
 	} else if f.get("id") != nil {
 		d.errorf(f.get("id"), "session id is empty: give a short name or remove id: to derive one")
 		return sessionSource{}, false
 	}
-	return sessionSource{session: s, file: d.file, node: n, id: idNode, date: date}, true
+	return sessionSource{session: s, file: d.file, at: spotOf(n), idAt: idAt, date: date}, true
 }
 
 // unknownTrack reports a session's track that the programme does not
@@ -467,28 +467,28 @@ func formatOffset(seconds int) string {
 func (d *decoder) assignIDs(sources []sessionSource) {
 	taken := make(map[string]string, len(sources)) // lower-case id → where
 	for _, s := range sources {
-		if s.id == nil {
+		if s.idAt == (spot{}) {
 			continue
 		}
 		d.file = s.file
 		key := strings.ToLower(s.session.ID)
 		if first, dup := taken[key]; dup {
-			d.errorf(s.id, "duplicate session id %q (first at %s): give each session its own id", s.session.ID, first)
+			d.errorf(s.idAt.node(), "duplicate session id %q (first at %s): give each session its own id", s.session.ID, first)
 			continue
 		}
-		taken[key] = d.where(s.id)
+		taken[key] = d.where(s.idAt.node())
 	}
 	// The ids derived from dates and titles, worked out on every core;
 	// numbered in the sessions' order.
 	bases := make([]string, len(sources))
 	atOnce(d.workers, len(sources), func(i int) {
-		if sources[i].id == nil {
+		if sources[i].idAt == (spot{}) {
 			bases[i] = derivedID(sources[i].session.Date, sources[i].session.Title)
 		}
 	})
 	next := make(map[string]int, len(sources))
 	for i, s := range sources {
-		if s.id != nil {
+		if s.idAt != (spot{}) {
 			continue
 		}
 		base := bases[i]
@@ -522,9 +522,9 @@ func (d *decoder) checkOverlaps(sources []sessionSource) {
 		for i, s := range group {
 			if i > 0 && s.session.Start.Before(latest.session.End) {
 				d.file = latest.file
-				first := d.where(latest.node)
+				first := d.where(latest.at.node())
 				d.file = s.file
-				d.warnf(s.node, "%q overlaps %q (%s) in %s: move one of them, or make one a break", s.session.Title, latest.session.Title, first, s.session.Location)
+				d.warnf(s.at.node(), "%q overlaps %q (%s) in %s: move one of them, or make one a break", s.session.Title, latest.session.Title, first, s.session.Location)
 			}
 			if i == 0 || s.session.End.After(latest.session.End) {
 				latest = s
