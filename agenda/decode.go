@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"unicode"
@@ -55,6 +56,14 @@ type decoder struct {
 	// aliases, and then they are decoded one after the other.
 	workers int
 	slow    bool
+	// deferFrom is how long a root days list is, in bytes, before its
+	// days are read only as they are decoded (deferredDays), 0 for never;
+	// deferred holds such lists by their node. refused tells that one of
+	// their days was not read as it should be: the programme is then
+	// decoded again without.
+	deferFrom int
+	deferred  map[*yaml.Node]*deferredList
+	refused   bool
 }
 
 func (d *decoder) add(n *yaml.Node, sev Severity, format string, args ...any) {
@@ -95,7 +104,11 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	// The fast reader takes only valid UTF-8 without control characters:
 	// the checks below, which say what is wrong, are for the rest.
-	if doc := fastDocument(data); doc != nil {
+	if doc, deferred := fastDocument(data, d.deferFrom); doc != nil {
+		if len(deferred) > 0 && d.deferred == nil {
+			d.deferred = map[*yaml.Node]*deferredList{}
+		}
+		maps.Copy(d.deferred, deferred)
 		return doc.Content[0]
 	}
 	if !utf8.Valid(data) {

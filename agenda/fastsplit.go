@@ -24,8 +24,17 @@ const splitFrom = 256 << 10
 
 // listEnd is where a parser stands after a block list: at the first
 // character of the first line with content that is not part of it, which
-// is indent spaces in (-1 at the end of the file).
-type listEnd struct{ pos, indent int }
+// is indent spaces in (-1 at the end of the file), on line line.
+type listEnd struct{ pos, indent, line int }
+
+// listItems is where the items of a block list are, found by its lines
+// alone (itemStarts): the offset and line of each item's "-", indent
+// spaces in, and where the list ends.
+type listItems struct {
+	indent        int
+	starts, lines []int
+	end           listEnd
+}
 
 // splitItems reads the block list whose first "-" is at pos, indent
 // spaces in, on up to p.workers goroutines, and leaves p after it. ok is
@@ -34,7 +43,8 @@ func (p *fastParser) splitItems(indent int) (items []*yaml.Node, ok bool) {
 	if p.workers < 2 {
 		return nil, false
 	}
-	starts, lines, end := p.itemStarts(indent)
+	list := p.itemStarts(indent)
+	starts, end := list.starts, list.end
 	if len(starts) < 2 || end.pos-starts[0] < p.splitFrom {
 		return nil, false
 	}
@@ -51,7 +61,7 @@ func (p *fastParser) splitItems(indent int) (items []*yaml.Node, ok bool) {
 	parsers := make([]*fastParser, len(cuts)-1)
 	read := make([][]*yaml.Node, len(cuts)-1)
 	atOnce(p.workers, len(parsers), func(g int) {
-		parsers[g], read[g] = p.readItems(indent, starts, lines, end, cuts[g], cuts[g+1])
+		parsers[g], read[g] = p.readItems(list, cuts[g], cuts[g+1])
 	})
 	for g := range parsers {
 		if read[g] == nil {
@@ -68,16 +78,12 @@ func (p *fastParser) splitItems(indent int) (items []*yaml.Node, ok bool) {
 // readItems reads the items from starts[from] to starts[to-1] with a parser
 // of its own, and returns it and them, or nil where an item's reading does
 // not end where the next item or the list's end begins.
-func (p *fastParser) readItems(indent int, starts, lines []int, end listEnd, from, to int) (*fastParser, []*yaml.Node) {
-	sub := &fastParser{src: p.src, pos: starts[from], line: lines[from], lineStart: starts[from] - indent, indent: indent, depth: p.depth}
+func (p *fastParser) readItems(list listItems, from, to int) (*fastParser, []*yaml.Node) {
+	sub := &fastParser{src: p.src, depth: p.depth}
 	items := make([]*yaml.Node, 0, to-from)
 	for k := from; k < to; k++ {
-		item := sub.seqItem(indent)
-		want := end
-		if k+1 < len(starts) {
-			want = listEnd{pos: starts[k+1], indent: indent}
-		}
-		if sub.bad || sub.pos != want.pos || sub.indent != want.indent || k+1 < len(starts) && sub.line != lines[k+1] {
+		item := sub.readItem(list, k)
+		if item == nil {
 			return nil, nil
 		}
 		items = append(items, item)
@@ -85,18 +91,38 @@ func (p *fastParser) readItems(indent int, starts, lines []int, end listEnd, fro
 	return sub, items
 }
 
+// readItem reads the k-th item of list, from its "-", and returns it, or
+// nil where its reading does not end exactly where the next item (or the
+// list's end) begins: then a parser going through the list alone would
+// not have read it the same.
+func (p *fastParser) readItem(list listItems, k int) *yaml.Node {
+	p.pos, p.line, p.indent = list.starts[k], list.lines[k], list.indent
+	p.lineStart = p.pos - list.indent
+	p.colAt, p.col = p.lineStart, 0
+	item := p.seqItem(list.indent)
+	want := list.end
+	if k+1 < len(list.starts) {
+		want = listEnd{pos: list.starts[k+1], indent: list.indent, line: list.lines[k+1]}
+	}
+	if p.bad || p.pos != want.pos || p.indent != want.indent || k+1 < len(list.starts) && p.line != want.line {
+		return nil
+	}
+	return item
+}
+
 // itemStarts finds the items of the block list whose first "-" is at pos,
 // indent spaces in, by the lines alone: the offset and line of each "-"
 // at that indentation, up to the list's end (a line with content indented
 // less, or as much and not an item). Lines indented more belong to an
 // item, and lines with no content to none.
-func (p *fastParser) itemStarts(indent int) (starts, lines []int, end listEnd) {
-	starts, lines = []int{p.pos}, []int{p.line}
+func (p *fastParser) itemStarts(indent int) listItems {
+	list := listItems{indent: indent, starts: []int{p.pos}, lines: []int{p.line}}
 	line := p.line
 	for i := p.pos; ; {
 		nl := strings.IndexByte(p.src[i:], '\n')
 		if nl < 0 {
-			return starts, lines, listEnd{pos: len(p.src), indent: -1}
+			list.end = listEnd{pos: len(p.src), indent: -1, line: line}
+			return list
 		}
 		start := i + nl + 1
 		line++
@@ -106,14 +132,69 @@ func (p *fastParser) itemStarts(indent int) (starts, lines []int, end listEnd) {
 		}
 		switch {
 		case k == len(p.src):
-			return starts, lines, listEnd{pos: len(p.src), indent: -1}
+			list.end = listEnd{pos: len(p.src), indent: -1, line: line}
+			return list
 		case p.src[k] == '\n' || p.src[k] == '#' || k-start > indent:
 			// No content, or part of an item.
 		case k-start == indent && p.src[k] == '-' && (k+1 == len(p.src) || p.src[k+1] == ' ' || p.src[k+1] == '\n'):
-			starts, lines = append(starts, k), append(lines, line)
+			list.starts, list.lines = append(list.starts, k), append(list.lines, line)
 		default:
-			return starts, lines, listEnd{pos: k, indent: k - start}
+			list.end = listEnd{pos: k, indent: k - start, line: line}
+			return list
 		}
 		i = k
 	}
+}
+
+// A programme's days are most of it. Where the root mapping's days list
+// is long (deferFrom), the first reading leaves its items unread
+// (deferItems): the decoder reads each day just before it decodes it
+// (deferredDays), into the nodes the day before it was read into, so
+// that the node tree of all the days, several times the file's size, is
+// never in memory at once. An item that does not read as the lone parser
+// would have read it is found only then, and the decoder starts again
+// with the whole file read as before.
+
+// deferredList is a block list whose items are left unread.
+type deferredList struct {
+	src   string
+	depth int // the collections open around its items
+	listItems
+}
+
+// deferItems finds the items of the root mapping's days list, whose first
+// "-" is at pos, indent spaces in, leaves p after it and s, its node, in
+// p.deferred. It returns false, with p as it was, where the list is short.
+func (p *fastParser) deferItems(s *yaml.Node, indent int) bool {
+	list := p.itemStarts(indent)
+	if len(list.starts) < 2 || list.end.pos-list.starts[0] < p.deferFrom {
+		return false
+	}
+	if p.deferred == nil {
+		p.deferred = map[*yaml.Node]*deferredList{}
+	}
+	p.deferred[s] = &deferredList{src: p.src, depth: p.depth, listItems: list}
+	end := list.end
+	p.pos, p.line, p.indent = end.pos, end.line, end.indent
+	p.lineStart = end.pos - max(end.indent, 0)
+	p.colAt, p.col = p.lineStart, 0
+	return true
+}
+
+// reader is a parser for the items of l, which reads each into the nodes
+// the one before it was read into (readDeferred).
+func (l *deferredList) reader() *fastParser {
+	return &fastParser{src: l.src, depth: l.depth, reusing: true}
+}
+
+// readDeferred reads the k-th item of l, after making the nodes of the
+// item read before it free: nothing may point at them any more. It
+// returns nil where the item is not read as the lone parser would have.
+func (p *fastParser) readDeferred(l *deferredList, k int) *yaml.Node {
+	for _, slab := range p.used {
+		clear(slab)
+	}
+	p.spare, p.used, p.slab = append(p.spare, p.used...), p.used[:0], nil
+	p.kids, p.contents = p.kids[:0], nil
+	return p.readItem(l.listItems, k)
 }

@@ -25,25 +25,29 @@ import (
 // scanner and on a string and a node for every token; this reader slices
 // every plain scalar out of one copy of the file and takes nodes from a
 // slab.
-func fastDocument(data []byte) *yaml.Node {
-	doc, _ := readFast(data, runtime.GOMAXPROCS(0), splitFrom)
-	return doc
+//
+// Where deferFrom is above 0, the items of a root days list of deferFrom
+// bytes or more are left unread, and deferred holds the list by its node
+// (deferItems).
+func fastDocument(data []byte, deferFrom int) (doc *yaml.Node, deferred map[*yaml.Node]*deferredList) {
+	p := &fastParser{workers: runtime.GOMAXPROCS(0), splitFrom: splitFrom, deferFrom: deferFrom}
+	return p.read(data), p.deferred
 }
 
 // readFast is fastDocument reading lists of splitFrom bytes or more on
 // up to workers goroutines (splitItems); split tells whether it did.
 func readFast(data []byte, workers, splitFrom int) (doc *yaml.Node, split bool) {
-	src := string(data)
-	if !fastSubset(src, workers) {
-		return nil, false
-	}
-	p := &fastParser{src: src, workers: workers, splitFrom: splitFrom}
-	doc = p.read()
+	p := &fastParser{workers: workers, splitFrom: splitFrom}
+	doc = p.read(data)
 	return doc, p.split && doc != nil
 }
 
-// read reads the document from the start of src.
-func (p *fastParser) read() *yaml.Node {
+// read reads the document in data, or returns nil.
+func (p *fastParser) read(data []byte) *yaml.Node {
+	p.src = string(data)
+	if !fastSubset(p.src, p.workers) {
+		return nil
+	}
 	indent := p.skipToContent()
 	if indent < 0 {
 		return nil
@@ -183,6 +187,18 @@ type fastParser struct {
 	// tells that one was.
 	workers, splitFrom int
 	split              bool
+	// deferFrom, where above 0, leaves the items of the root mapping's
+	// days list unread where it is that many bytes or more (deferItems),
+	// and deferred holds such a list by its node; inDays tells blockSeq
+	// that the value being read is that list.
+	deferFrom int
+	inDays    bool
+	deferred  map[*yaml.Node]*deferredList
+	// reusing is set in a parser that reads deferred items one after the
+	// other into the same nodes: the slabs handed out (used) are free
+	// again (spare) once an item is decoded.
+	reusing     bool
+	used, spare [][]yaml.Node
 }
 
 // maxFastDepth is how deep fastDocument nests collections: deeper is no
@@ -207,7 +223,7 @@ func (p *fastParser) fail() *yaml.Node {
 // a million small allocations.
 func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style) *yaml.Node {
 	if len(p.slab) == 0 {
-		p.slab = make([]yaml.Node, 256)
+		p.slab = p.newSlab()
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
@@ -220,6 +236,22 @@ func (p *fastParser) node(kind yaml.Kind, tag, value string, style yaml.Style) *
 	p.colAt = p.pos
 	n.Column = p.col + 1
 	return n
+}
+
+// newSlab gives a slab of nodes: a new one, or one freed for a parser
+// that reuses them.
+func (p *fastParser) newSlab() []yaml.Node {
+	if !p.reusing {
+		return make([]yaml.Node, 256)
+	}
+	var slab []yaml.Node
+	if n := len(p.spare); n > 0 {
+		slab, p.spare = p.spare[n-1], p.spare[:n-1]
+	} else {
+		slab = make([]yaml.Node, 256)
+	}
+	p.used = append(p.used, slab)
+	return slab
 }
 
 // open starts the children of a collection: close takes them.
@@ -363,7 +395,9 @@ func (p *fastParser) blockMap(indent int) *yaml.Node {
 		if p.bad {
 			return nil
 		}
+		p.inDays = p.deferFrom > 0 && p.depth == 1 && key.Value == "days"
 		value := p.afterColon(indent)
+		p.inDays = false
 		if p.bad {
 			return nil
 		}
@@ -430,6 +464,9 @@ func (p *fastParser) blockSeq(indent int) *yaml.Node {
 		return p.fail()
 	}
 	s := p.node(yaml.SequenceNode, "!!seq", "", 0)
+	if p.inDays && p.depth == 2 && p.deferItems(s, indent) {
+		return s
+	}
 	if items, ok := p.splitItems(indent); ok {
 		s.Content = items
 		return s

@@ -31,7 +31,7 @@ func sameTree(got, want *yaml.Node, path string) error {
 // be what yaml.v3 reads. It tells whether fastDocument read it.
 func checkFast(t *testing.T, data []byte) bool {
 	t.Helper()
-	got := fastDocument(data)
+	got, _ := fastDocument(data, 0)
 	if got == nil {
 		return false
 	}
@@ -62,6 +62,48 @@ func checkSplit(t *testing.T, data []byte) (split bool) {
 		}
 	}
 	return split
+}
+
+// checkDeferred holds the fast reader leaving root days lists of any
+// length unread (deferItems), and then reading their items one at a time
+// into the same nodes (readDeferred), to the same reader going through
+// them at once. It tells whether a list was deferred.
+func checkDeferred(t *testing.T, data []byte) (deferred bool) {
+	t.Helper()
+	alone, _ := readFast(data, 1, 0)
+	p := &fastParser{workers: 1, deferFrom: 1}
+	doc := p.read(data)
+	if doc == nil {
+		if alone != nil {
+			t.Fatalf("%q: read alone, not with its days deferred", data)
+		}
+		return false
+	}
+	for list, l := range p.deferred {
+		reused, fresh := l.reader(), &fastParser{src: l.src, depth: l.depth}
+		for k := range l.starts {
+			got, want := reused.readDeferred(l, k), fresh.readItem(l.listItems, k)
+			if (got == nil) != (want == nil) {
+				t.Fatalf("%q: day %d read into reused nodes: %v, into new ones: %v", data, k, got != nil, want != nil)
+			}
+			if got == nil {
+				// The decoder would start again, not deferring: nothing
+				// more to compare.
+				return true
+			}
+			if err := sameTree(got, want, "day"); err != nil {
+				t.Fatalf("%q: day %d read into reused nodes differs:\n%v", data, k, err)
+			}
+			list.Content = append(list.Content, want)
+		}
+	}
+	if alone == nil {
+		t.Fatalf("%q: read with its days deferred, which the lone reader refuses", data)
+	}
+	if err := sameTree(doc, alone, "doc"); err != nil {
+		t.Fatalf("%q: deferred and alone differ:\n%v", data, err)
+	}
+	return len(p.deferred) > 0
 }
 
 // fastCases are the forms the fast reader takes, and some it must leave
@@ -129,6 +171,8 @@ var fastCases = []struct {
 	{"a: {" + strings.Repeat("k", 1024) + ": v}\n", true},
 	{"a: {" + strings.Repeat("k", 1025) + ": v}\n", false},
 	{"a: [{x: y, '" + strings.Repeat("k", 1025) + "': v}]\n", false},
+	// Days of other shapes, read one after the other into the same nodes.
+	{"days:\n- {a: [1, {b: c}]}\n- {a: 1, b: 2}\n- x\n- [y]\nz: 1\n", true},
 	{"a: [" + strings.Repeat("é, ", 2000) + "é]\nb: {" + strings.Repeat("k: ë, ", 500) + "z: 1}\n", true},
 }
 
@@ -138,6 +182,7 @@ func TestFastYAMLMatchesYAMLv3(t *testing.T) {
 			t.Errorf("%q: taken %v, want %v", c.yaml, taken, c.taken)
 		}
 		checkSplit(t, []byte(c.yaml))
+		checkDeferred(t, []byte(c.yaml))
 	}
 }
 
@@ -158,26 +203,31 @@ func TestFastYAMLSplitsLongLists(t *testing.T) {
 		return b.String()
 	}
 	cases := []struct {
-		yaml  string
-		split bool
+		yaml            string
+		split, deferred bool
 	}{
-		{"title: T\ndays:\n" + days(12), true},
-		{"title: T\ndays:\n" + days(12) + "# the end\n", true},
-		{"title: T\ndays:\n" + days(12) + "tracks: []\n", true},
-		{days(3), true},
-		{"a:\n  b:\n" + indent(days(5), "    ") + "  c: 1\n", true},
+		{"title: T\ndays:\n" + days(12), true, true},
+		{"title: T\ndays:\n" + days(12) + "# the end\n", true, true},
+		{"title: T\ndays:\n" + days(12) + "tracks: []\n", true, true},
+		{"title: T\ndays:\n" + indent(days(12), "  ") + "\n\n# the end\ntracks:\n- x\n", true, true},
+		{days(3), true, false},
+		{"a:\n  b:\n" + indent(days(5), "    ") + "  c: 1\n", true, false},
 		// A quoted scalar over a line like an item: not split, and yaml.v3
 		// has the last word.
-		{"title: T\ndays:\n- a: \"x\n- y\"\n" + days(4), false},
-		{"title: T\ndays:\n" + days(4) + "- a: 'x\n- b'\n", false},
-		// An item the subset refuses: nothing is read fast.
-		{"title: T\ndays:\n" + days(4) + "- &anchor x\n", false},
+		{"title: T\ndays:\n- a: \"x\n- y\"\n" + days(4), false, true},
+		{"title: T\ndays:\n" + days(4) + "- a: 'x\n- b'\n", false, true},
+		// An item the fast reader refuses: nothing is read fast, or, with
+		// the days deferred, the refusal comes when that day is read.
+		{"title: T\ndays:\n" + days(4) + "- &anchor x\n", false, true},
 	}
 	for _, c := range cases {
 		data := []byte(c.yaml)
 		checkFast(t, data)
 		if split := checkSplit(t, data); split != c.split {
 			t.Errorf("%.60q…: split %v, want %v", c.yaml, split, c.split)
+		}
+		if deferred := checkDeferred(t, data); deferred != c.deferred {
+			t.Errorf("%.60q…: deferred %v, want %v", c.yaml, deferred, c.deferred)
 		}
 	}
 	// Long enough, the programme's own reader splits it too.
@@ -225,6 +275,7 @@ func FuzzFastYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFast(t, data)
 		checkSplit(t, data)
+		checkDeferred(t, data)
 	})
 }
 

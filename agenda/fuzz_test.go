@@ -51,17 +51,28 @@ func FuzzParse(f *testing.F) {
 }
 
 // sameAtOnce holds a programme's days decoded on several goroutines
-// (daysAtOnce) to them decoded one after the other: the same programme,
-// the same problems in the same order.
+// (daysAtOnce), and read only as they are decoded (deferredDays, here
+// from two days on whatever their length) on one goroutine or several,
+// to them read first and decoded one after the other: the same
+// programme, the same problems in the same order.
 func sameAtOnce(t *testing.T, data []byte) {
 	t.Helper()
-	p1, problems1 := parseFiles("f.yaml", data, nil, 1)
-	p3, problems3 := parseFiles("f.yaml", data, nil, 3)
-	if !reflect.DeepEqual(problems1, problems3) {
-		t.Fatalf("%q: problems one after the other:\n%v\nat once:\n%v", data, problems1, problems3)
-	}
-	if !reflect.DeepEqual(p1, p3) {
-		t.Fatalf("%q: the programmes differ", data)
+	p1, problems1 := parseFiles("f.yaml", data, nil, 1, 0)
+	for _, way := range []struct {
+		name               string
+		workers, deferFrom int
+	}{
+		{"at once", 3, 0},
+		{"deferred", 1, 1},
+		{"deferred at once", 3, 1},
+	} {
+		p, problems := parseFiles("f.yaml", data, nil, way.workers, way.deferFrom)
+		if !reflect.DeepEqual(problems1, problems) {
+			t.Fatalf("%q: problems one after the other:\n%v\n%s:\n%v", data, problems1, way.name, problems)
+		}
+		if !reflect.DeepEqual(p1, p) {
+			t.Fatalf("%q: the programmes differ %s", data, way.name)
+		}
 	}
 }
 
@@ -89,5 +100,32 @@ func TestDaysAtOnce(t *testing.T) {
 		"  - date: 2017-02-30\n    sessions: []\n"+
 		day("2017-06-30", "{time: 10:00-09:00, title: D, kind: lunch}", "{time: 11:00-12:00, title: D}", "{time: 11:00-12:00, title: D, id: x}")+
 		day("2017-07-01", "{time: 11:00-12:00, title: D, id: x}", "{time: 23:00-23:30, title: E}", "{time: 01:00-02:00, title: F}")))
+	// A node reported in one day and, in the next, the node read into the
+	// same place: each is reported. Eight days make groups of two on one
+	// goroutine.
+	pair := day("2017-06-29", "{time: 09:00-10:00, title: [x]}") + day("2017-06-30", "{time: 09:00-10:00, title: ''}")
+	sameAtOnce(t, []byte("title: T\ntimezone: Europe/Belgrade\ndays:\n"+strings.Repeat(pair, 4)))
+}
 
+// TestDeferredDayLeftToYAMLv3: a day the fast reader does not read as it
+// would in the whole file (here a quoted title going on to a line that
+// looks like the next day) is found only when the days are decoded; the
+// programme is then decoded again, not deferred, and yaml.v3 reads it.
+func TestDeferredDayLeftToYAMLv3(t *testing.T) {
+	data := []byte("title: T\ntimezone: Europe/Belgrade\nuid_domain: x.org\ndays:\n" +
+		"  - date: 2017-06-29\n    sessions:\n      - time: 09:00-10:00\n        title: \"Opening\n  - of the day\"\n" +
+		"  - date: 2017-06-29\n    sessions:\n      - {time: 10:00-11:00, title: B, location: 'Castor'}\n")
+	d := &decoder{file: "f.yaml", fileOrder: map[string]int{"f.yaml": 0}, workers: 2, deferFrom: 1}
+	d.programme(d.document(data))
+	if !d.refused {
+		t.Fatal("the deferred day was read")
+	}
+	p, problems := parseFiles("f.yaml", data, nil, 2, 1)
+	if p == nil || len(p.Sessions) != 2 || p.Sessions[0].Title != "Opening - of the day" {
+		t.Fatalf("decoded again: %v, %v", p, problems)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0].Message, "listed twice") {
+		t.Errorf("problems %v, want the date listed twice", problems)
+	}
+	sameAtOnce(t, data)
 }

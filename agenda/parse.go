@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,16 +28,26 @@ func Parse(file string, data []byte) (*Programme, Problems) {
 // reported at their place in that file. With a nil read, include: is
 // refused.
 func ParseFiles(file string, data []byte, read func(name string) ([]byte, error)) (*Programme, Problems) {
-	return parseFiles(file, data, read, runtime.GOMAXPROCS(0))
+	return parseFiles(file, data, read, runtime.GOMAXPROCS(0), splitFrom)
 }
 
 // parseFiles is ParseFiles decoding a programme's days on up to workers
-// goroutines.
-func parseFiles(file string, data []byte, read func(name string) ([]byte, error), workers int) (*Programme, Problems) {
-	d := &decoder{file: file, read: read, fileOrder: map[string]int{file: 0}, workers: workers}
-	var prog *Programme
-	if root := d.document(data); root != nil {
-		prog = d.programme(root)
+// goroutines, reading each just before it is decoded where they are
+// deferFrom bytes or more (deferredDays; never where deferFrom is 0).
+func parseFiles(file string, data []byte, read func(name string) ([]byte, error), workers, deferFrom int) (*Programme, Problems) {
+	read = readOnce(read)
+	decode := func(deferFrom int) (*decoder, *Programme) {
+		d := &decoder{file: file, read: read, fileOrder: map[string]int{file: 0}, workers: workers, deferFrom: deferFrom}
+		if root := d.document(data); root != nil {
+			return d, d.programme(root)
+		}
+		return d, nil
+	}
+	d, prog := decode(deferFrom)
+	if d.refused {
+		// A deferred day was not read as the fast reader reads it in the
+		// whole file: all is decoded again, not deferred.
+		d, prog = decode(0)
 	}
 	if d.problems.Err(false) != nil {
 		// With errors to mend, notes (how an alias resolved, advice) are
@@ -54,6 +65,27 @@ func parseFiles(file string, data []byte, read func(name string) ([]byte, error)
 	return prog, d.problems
 }
 
+// readOnce is read remembering what it gave for each file, so that a
+// programme decoded twice (parseFiles) reads each file once.
+func readOnce(read func(name string) ([]byte, error)) func(name string) ([]byte, error) {
+	if read == nil {
+		return nil
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	seen := map[string]result{}
+	return func(name string) ([]byte, error) {
+		r, ok := seen[name]
+		if !ok {
+			r.data, r.err = read(name)
+			seen[name] = r
+		}
+		return r.data, r.err
+	}
+}
+
 // sessionSource keeps where a session is written, for the checks that
 // come after the days are decoded, when the nodes of a deferred list of
 // days are gone (deferredDays).
@@ -61,7 +93,8 @@ type sessionSource struct {
 	session *Session
 	file    string // the file the session is written in
 	at      spot
-	idAt    spot // the explicit id's, or the zero spot
+	idAt    spot   // the explicit id's, or the zero spot
+	derived string // without an explicit id, the id derived from date and title (derivedID)
 	date    time.Time
 }
 
@@ -166,6 +199,9 @@ func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, 
 	if list == nil {
 		return nil
 	}
+	if l := d.deferred[list]; l != nil {
+		return d.deferredDays(l, p, tracks, dates)
+	}
 	var sources []sessionSource
 	days := d.list(list, "days", "days: [{date: 2017-06-29, sessions: [...]}]")
 	if n := d.deref(list); len(days) == 0 && n != nil && n.Kind == yaml.SequenceNode {
@@ -183,12 +219,7 @@ func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, 
 		}
 		dayNodes[d.deref(day)] = true
 		if n := d.lookup(day, "date"); n != nil && n.Kind == yaml.ScalarNode {
-			date := strings.TrimSpace(n.Value)
-			if first, twice := dates[date]; twice {
-				d.warnf(n, "date %s is listed twice (first at %s): its sessions are merged into one day", date, first)
-			} else {
-				dates[date] = d.where(n)
-			}
+			d.listedTwice(n, dates)
 		}
 		if !atOnce {
 			sources = append(sources, d.day(day, p, tracks)...)
@@ -198,6 +229,68 @@ func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, 
 		return d.daysAtOnce(days, p, tracks)
 	}
 	return sources
+}
+
+// listedTwice warns where the date n has is listed before, in dates
+// (date → where), or adds it there.
+func (d *decoder) listedTwice(n *yaml.Node, dates map[string]string) {
+	date := strings.TrimSpace(n.Value)
+	if first, twice := dates[date]; twice {
+		d.warnf(n, "date %s is listed twice (first at %s): its sessions are merged into one day", date, first)
+	} else {
+		dates[date] = d.where(n)
+	}
+}
+
+// deferredDays reads and decodes the days of a deferred list (see
+// deferItems) on up to d.workers goroutines, in groups, as daysAtOnce
+// decodes days read already: each day is read straight before it is
+// decoded, into the nodes of the day before, so that no decoder may keep
+// a node past its day. Where a day is not read as the lone parser would
+// have read it, d.refused is set, and the programme is decoded again.
+func (d *decoder) deferredDays(l *deferredList, p *Programme, tracks map[string]*Track, dates map[string]string) []sessionSource {
+	type dated struct {
+		date string
+		at   spot // the zero spot where the day has no date to check
+	}
+	n := len(l.starts)
+	groups := min(n, 4*d.workers)
+	decoders := make([]*decoder, groups)
+	sources := make([][]sessionSource, groups)
+	listed := make([]dated, n)
+	refused := make([]bool, groups)
+	atOnce(d.workers, groups, func(g int) {
+		c := &decoder{file: d.file, read: d.read, fileOrder: d.fileOrder, workers: 1}
+		r := l.reader()
+		for k := g * n / groups; k < (g+1)*n/groups; k++ {
+			day := r.readDeferred(l, k)
+			if day == nil {
+				refused[g] = true
+				return
+			}
+			if date := c.lookup(day, "date"); date != nil && date.Kind == yaml.ScalarNode {
+				listed[k] = dated{date.Value, spotOf(date)}
+			}
+			sources[g] = append(sources[g], c.day(day, p, tracks)...)
+			clear(c.bad) // their nodes are read into again
+			clear(c.misspelt)
+		}
+		decoders[g] = c
+	})
+	if slices.Contains(refused, true) {
+		d.refused = true
+		return nil
+	}
+	if !d.aliasesReported {
+		for _, day := range listed {
+			if day.at != (spot{}) {
+				n := day.at.node()
+				n.Value = day.date
+				d.listedTwice(n, dates)
+			}
+		}
+	}
+	return d.take(decoders, sources)
 }
 
 // daysAtOnce decodes days on up to d.workers goroutines, in groups, each
@@ -215,6 +308,12 @@ func (d *decoder) daysAtOnce(days []*yaml.Node, p *Programme, tracks map[string]
 		}
 		decoders[g] = c
 	})
+	return d.take(decoders, sources)
+}
+
+// take takes the problems and findings of the decoders that decoded the
+// days of sources, in the days' order.
+func (d *decoder) take(decoders []*decoder, sources [][]sessionSource) []sessionSource {
 	var all []sessionSource
 	for g, c := range decoders {
 		d.problems = append(d.problems, c.problems...)

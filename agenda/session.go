@@ -202,7 +202,11 @@ func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme
 		d.errorf(f.get("id"), "session id is empty: give a short name or remove id: to derive one")
 		return sessionSource{}, false
 	}
-	return sessionSource{session: s, file: d.file, at: spotOf(n), idAt: idAt, date: date}, true
+	src := sessionSource{session: s, file: d.file, at: spotOf(n), idAt: idAt, date: date}
+	if idAt == (spot{}) {
+		src.derived = derivedID(day, s.Title) // here, on the goroutine decoding the day
+	}
+	return src, true
 }
 
 // unknownTrack reports a session's track that the programme does not
@@ -478,20 +482,14 @@ func (d *decoder) assignIDs(sources []sessionSource) {
 		}
 		taken[key] = d.where(s.idAt.node())
 	}
-	// The ids derived from dates and titles, worked out on every core;
-	// numbered in the sessions' order.
-	bases := make([]string, len(sources))
-	atOnce(d.workers, len(sources), func(i int) {
-		if sources[i].idAt == (spot{}) {
-			bases[i] = derivedID(sources[i].session.Date, sources[i].session.Title)
-		}
-	})
+	// The ids derived from dates and titles, numbered in the sessions'
+	// order.
 	next := make(map[string]int, len(sources))
-	for i, s := range sources {
+	for _, s := range sources {
 		if s.idAt != (spot{}) {
 			continue
 		}
-		base := bases[i]
+		base := s.derived
 		id := base
 		for n := max(next[base], 2); ; n++ {
 			if _, dup := taken[id]; !dup {
