@@ -247,7 +247,7 @@ func TestOctetsThatMatterAtEveryOffset(t *testing.T) {
 		return utf8.ValidString(s)
 	}
 	for _, filler := range []string{"abcdefghijklmnopqrstuvwx", "абвгдђежзијклљмнњопрстћу"} {
-		for _, odd := range []string{"\\", ";", ",", "\n", "\t", "\r", "\x00", "\x1f", "\x7f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u2027", "\xff", "\xc2", "€"} {
+		for _, odd := range []string{"\\", ";", ",", "\n", "\t", "\r", "\x00", "\x1f", "\x7f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u2027", "\xff", "\xc2", "€", "\xed\xa0\x80", "\xc0\xaf", "\xe2\x82", "\U0001F510"} {
 			for at := 0; at <= len(filler); at++ {
 				if !utf8.RuneStart(filler[min(at, len(filler)-1)]) && at < len(filler) {
 					continue
@@ -257,6 +257,13 @@ func TestOctetsThatMatterAtEveryOffset(t *testing.T) {
 				w.escape(s)
 				if got, want := string(w.line), escaped.Replace(s); got != want {
 					t.Errorf("escape(%q) = %q, want %q", s, got, want)
+				}
+				// Checked and escaped at once: as cleaned, then escaped.
+				w, ref := &lineWriter{line: []byte("X:")}, &lineWriter{line: []byte("X:")}
+				w.escapeClean(s)
+				ref.escape(cleanText(s))
+				if string(w.line) != string(ref.line) {
+					t.Errorf("escapeClean(%q) = %q, want %q", s, w.line, ref.line)
 				}
 				for _, multiLine := range []bool{false, true} {
 					if got, want := isClean(s, multiLine), clean(s, multiLine); got != want {

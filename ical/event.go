@@ -114,6 +114,44 @@ func (w *lineWriter) escape(value string) {
 	w.line = append(w.line, value[done:]...)
 }
 
+// escapeClean adds text as cleanText cleans it, escaped. Text that needs
+// no cleaning (valid UTF-8 with no control character but tab and line
+// feed), as a programme's always is, is looked through once: checked and
+// escaped on the way.
+func (w *lineWriter) escapeClean(value string) {
+	mark, done := len(w.line), 0
+	for i := 0; i < len(value); {
+		c := value[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(value[i:])
+			if r <= 0x9f || r == utf8.RuneError && size == 1 { // a C1 control, or not UTF-8
+				w.line = w.line[:mark]
+				w.escape(cleanText(value))
+				return
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '\\', c == ';', c == ',':
+		case c == '\n':
+			c = 'n'
+		case c < 0x20 && c != '\t', c == 0x7f:
+			w.line = w.line[:mark]
+			w.escape(cleanText(value))
+			return
+		default:
+			i++
+			continue
+		}
+		w.line = append(w.line, value[done:i]...)
+		w.line = append(w.line, '\\', c)
+		i++
+		done = i
+	}
+	w.line = append(w.line, value[done:]...)
+}
+
 // raw ends the line with a value written as it is (dates, numbers, URIs).
 func (w *lineWriter) raw(value string) {
 	w.check(value)
@@ -306,7 +344,7 @@ func (e *Encoder) writeDescription(w *lineWriter, s *agenda.Session) {
 	w.line = append(w.line, ':')
 	text := func(pieces ...string) {
 		for _, p := range pieces {
-			w.escape(cleanText(p))
+			w.escapeClean(p)
 		}
 	}
 	first := true
@@ -356,7 +394,7 @@ func (e *Encoder) writeText(w *lineWriter, name, value string) {
 		w.param("LANGUAGE", e.prog.Language)
 	}
 	w.line = append(w.line, ':')
-	w.escape(cleanText(value)) // cleaned, so UTF-8: no check
+	w.escapeClean(value) // cleaned, so UTF-8: no check
 	w.end()
 }
 
