@@ -123,7 +123,9 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	d.timezone(root, f.get("timezone"), p)
 	p.UIDDomain = d.uidDomain(root, f.get("uid_domain"), p)
 	if n := f.get("organizer"); n != nil {
-		p.Organizer = d.person(n, "organizer", true)
+		if o, ok := d.person(n, "organizer", true); ok {
+			p.Organizer = &o
+		}
 	}
 	if n := f.get("venue"); n != nil {
 		p.Venue = d.venue(n)
@@ -314,7 +316,11 @@ func (d *decoder) daysAtOnce(days []*yaml.Node, p *Programme, tracks map[string]
 // take takes the problems and findings of the decoders that decoded the
 // days of sources, in the days' order.
 func (d *decoder) take(decoders []*decoder, sources [][]sessionSource) []sessionSource {
-	var all []sessionSource
+	n := 0
+	for _, s := range sources {
+		n += len(s)
+	}
+	all := make([]sessionSource, 0, n)
 	for g, c := range decoders {
 		d.problems = append(d.problems, c.problems...)
 		if len(c.bad) > 0 && d.bad == nil {
@@ -442,34 +448,35 @@ func (d *decoder) email(n *yaml.Node, what string) string {
 	return s
 }
 
-// person reads a speaker or organiser: a plain name, or a mapping.
-func (d *decoder) person(n *yaml.Node, what string, mappingOnly bool) *Person {
+// person reads a speaker or organiser: a plain name, or a mapping. ok is
+// false where it is not one.
+func (d *decoder) person(n *yaml.Node, what string, mappingOnly bool) (p Person, ok bool) {
 	n = d.deref(n)
 	if n == nil {
-		return nil
+		return p, false
 	}
 	if n.Kind == yaml.ScalarNode && !mappingOnly {
 		name := d.text(n, what, true)
 		if name == "" {
 			d.errorf(n, "%s has no name", what)
-			return nil
+			return p, false
 		}
-		return &Person{Name: name}
+		return Person{Name: name}, true
 	}
 	f := d.fields(n, what, d.keysOf("person"))
 	if f == nil {
-		return nil
+		return p, false
 	}
-	p := &Person{
+	p = Person{
 		Name:  d.text(f.get("name"), what+" name", true),
 		Role:  d.text(f.get("role"), what+" role", true),
 		Email: d.email(f.get("email"), what+" email"),
 	}
 	if p.Name == "" {
 		d.missing(n, f.get("name"), what+" has no name: add name:")
-		return nil
+		return p, false
 	}
-	return p
+	return p, true
 }
 
 func (d *decoder) venue(n *yaml.Node) *Venue {

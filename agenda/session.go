@@ -57,7 +57,7 @@ func (d *decoder) day(n *yaml.Node, p *Programme, tracks map[string]*Track) []se
 		d.missing(n, f.get("sessions"), fmt.Sprintf("day %s has no sessions: add sessions: with at least one", dateText))
 		return nil
 	}
-	var out []sessionSource
+	out := make([]sessionSource, 0, len(items))
 	var latest *Session // the latest-starting session so far this day
 	day := date.Format("2006-01-02")
 	for _, item := range items {
@@ -130,14 +130,20 @@ func (d *decoder) session(n *yaml.Node, date time.Time, day string, p *Programme
 			d.errorf(f.get("status"), "status %q must be confirmed, tentative or cancelled", st)
 		}
 	}
-	for _, item := range d.list(f.get("speakers"), "speakers", "speakers: [Jane Doe]") {
-		if sp := d.person(item, "a speaker", false); sp != nil {
-			s.Speakers = append(s.Speakers, *sp)
+	if items := d.list(f.get("speakers"), "speakers", "speakers: [Jane Doe]"); len(items) > 0 {
+		s.Speakers = make([]Person, 0, len(items))
+		for _, item := range items {
+			if sp, ok := d.person(item, "a speaker", false); ok {
+				s.Speakers = append(s.Speakers, sp)
+			}
 		}
 	}
-	for _, item := range d.list(f.get("topics"), "topics", "topics: [Legislation, Trends]") {
-		if t := d.text(item, "a topic", true); t != "" {
-			s.Topics = append(s.Topics, t)
+	if items := d.list(f.get("topics"), "topics", "topics: [Legislation, Trends]"); len(items) > 0 {
+		s.Topics = make([]string, 0, len(items))
+		for _, item := range items {
+			if t := d.text(item, "a topic", true); t != "" {
+				s.Topics = append(s.Topics, t)
+			}
 		}
 	}
 	trackNodes := []*yaml.Node{f.get("track")}

@@ -123,6 +123,10 @@ func (w *lineWriter) escapeClean(value string) {
 	for i := 0; i < len(value); {
 		c := value[i]
 		if c >= utf8.RuneSelf {
+			if c > 0xc2 && c < 0xe0 && i+1 < len(value) && value[i+1]&0xc0 == 0x80 {
+				i += 2 // two octets, as Latin and Cyrillic letters are; no C1 control (0xc2)
+				continue
+			}
 			r, size := utf8.DecodeRuneInString(value[i:])
 			if r <= 0x9f || r == utf8.RuneError && size == 1 { // a C1 control, or not UTF-8
 				w.line = w.line[:mark]
