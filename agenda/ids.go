@@ -111,7 +111,7 @@ func slugify(s string, max int) (slug string, cut bool) {
 			i++
 		} else {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			t = transliterate(unicode.ToLower(r))
+			t = transliterate(toLower(r))
 			i += size
 		}
 		if t == "\x00" {
@@ -133,7 +133,11 @@ func slugify(s string, max int) (slug string, cut bool) {
 			cut = true
 			break
 		}
-		b = append(b, t...)
+		if len(t) == 1 {
+			b = append(b, t[0])
+		} else {
+			b = append(b, t...)
+		}
 	}
 	out := string(b)
 	if cut && !pendingDash {
@@ -146,6 +150,21 @@ func slugify(s string, max int) (slug string, cut bool) {
 }
 
 const lowerLetters = "abcdefghijklmnopqrstuvwxyz"
+
+// toLower is unicode.ToLower, without its search of the case tables in
+// Latin-1 and in Cyrillic (U+0400 to U+045F), where a capital is a fixed
+// step from its small letter.
+func toLower(r rune) rune {
+	switch {
+	case r >= 0xdf && r <= 0xff, r >= 0x430 && r <= 0x45f:
+		return r
+	case r >= 0xc0 && r <= 0xde && r != 0xd7, r >= 0x410 && r <= 0x42f:
+		return r + 0x20
+	case r >= 0x400 && r <= 0x40f:
+		return r + 0x50
+	}
+	return unicode.ToLower(r)
+}
 
 // transliterate returns the ASCII spelling of a lower-case rune for use in
 // ids: itself for letters and digits, a Latin spelling for the accented

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // KeepIDs gives derived ids back to the sessions they were published
@@ -134,4 +135,12 @@ func TestKeepRoomIDs(t *testing.T) {
 func withIDFirst(p PublishedID) PublishedID {
 	p.IDFirst = true
 	return p
+}
+
+func TestToLowerIsUnicodes(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if got, want := toLower(r), unicode.ToLower(r); got != want {
+			t.Fatalf("toLower(%U) = %U, want %U", r, got, want)
+		}
+	}
 }
