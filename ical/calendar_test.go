@@ -236,6 +236,29 @@ func TestCleanText(t *testing.T) {
 // Text is looked through eight octets at a time: every octet that matters
 // is found at every offset, among ASCII and among Cyrillic letters, as a
 // rune by rune reading finds it.
+// Every ASCII octet, and every two-octet sequence from 0xc2 on, is
+// escaped by escapeClean as it is cleaned, then escaped.
+func TestEscapeCleanTakesEveryOctet(t *testing.T) {
+	var odds []string
+	for c := range 0x80 {
+		odds = append(odds, string(rune(c)))
+	}
+	for lead := 0xc0; lead < 0x100; lead++ {
+		for next := 0; next < 0x100; next += 0x11 {
+			odds = append(odds, string([]byte{byte(lead), byte(next)}))
+		}
+	}
+	for _, odd := range odds {
+		s := "ab" + odd + "cd" + odd
+		w, ref := &lineWriter{}, &lineWriter{}
+		w.escapeClean(s)
+		ref.escape(cleanText(s))
+		if string(w.line) != string(ref.line) {
+			t.Errorf("escapeClean(%q) = %q, want %q", s, w.line, ref.line)
+		}
+	}
+}
+
 func TestOctetsThatMatterAtEveryOffset(t *testing.T) {
 	escaped := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
 	clean := func(s string, multiLine bool) bool {

@@ -114,6 +114,19 @@ func (w *lineWriter) escape(value string) {
 	w.line = append(w.line, value[done:]...)
 }
 
+// asciiText tells what each ASCII octet is in TEXT: taken as it is (.),
+// escaped with a backslash (e: backslash, semicolon, comma, line feed),
+// or a control character that cleaning drops (c).
+const asciiText = "" +
+	"ccccccccc.eccccc" + // 0x00: controls, tab, line feed
+	"cccccccccccccccc" + // 0x10
+	"............e..." + // 0x20: comma
+	"...........e...." + // 0x30: semicolon
+	"................" + // 0x40
+	"............e..." + // 0x50: backslash
+	"................" + // 0x60
+	"...............c" //  0x70: DEL
+
 // escapeClean adds text as cleanText cleans it, escaped. Text that needs
 // no cleaning (valid UTF-8 with no control character but tab and line
 // feed), as a programme's always is, is looked through once: checked and
@@ -136,17 +149,17 @@ func (w *lineWriter) escapeClean(value string) {
 			i += size
 			continue
 		}
-		switch {
-		case c == '\\', c == ';', c == ',':
-		case c == '\n':
-			c = 'n'
-		case c < 0x20 && c != '\t', c == 0x7f:
+		switch asciiText[c] {
+		case '.':
+			i++
+			continue
+		case 'c':
 			w.line = w.line[:mark]
 			w.escape(cleanText(value))
 			return
-		default:
-			i++
-			continue
+		}
+		if c == '\n' {
+			c = 'n'
 		}
 		w.line = append(w.line, value[done:i]...)
 		w.line = append(w.line, '\\', c)
