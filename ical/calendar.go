@@ -412,7 +412,7 @@ func writeAttendee(w io.Writer, p *agenda.Person, method string) error {
 func appendRevision(b []byte, r Revision) []byte {
 	b = append(b, "DTSTAMP:"...)
 	at := len(b)
-	b = r.Changed.UTC().AppendFormat(b, localLayout+"Z")
+	b = appendStamp(b, r.Changed.UTC(), localLayout+"Z")
 	stamp := len(b)
 	b = append(b, "\r\nLAST-MODIFIED:"...)
 	b = append(b, b[at:stamp]...)

@@ -180,8 +180,29 @@ func (w *lineWriter) raw(value string) {
 // time ends the line with a date-time in layout.
 func (w *lineWriter) time(t time.Time, layout string) {
 	w.line = append(w.line, ':')
-	w.line = t.AppendFormat(w.line, layout)
+	w.line = appendStamp(w.line, t, layout)
 	w.end()
+}
+
+// appendStamp is t.AppendFormat(b, layout), without reading the layout
+// for the three RFC 5545 writes: a date (20060102), a local date-time
+// (localLayout) and one in UTC (localLayout and Z).
+func appendStamp(b []byte, t time.Time, layout string) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 || layout != "20060102" && layout != localLayout && layout != localLayout+"Z" {
+		return t.AppendFormat(b, layout)
+	}
+	two := func(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+	b = two(two(two(two(b, y/100), y%100), int(m)), d)
+	if layout == "20060102" {
+		return b
+	}
+	h, min, sec := t.Clock()
+	b = two(two(two(append(b, 'T'), h), min), sec)
+	if layout == localLayout {
+		return b
+	}
+	return append(b, 'Z')
 }
 
 // end writes the line folded as the library folds: at most 75 octets,

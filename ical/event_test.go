@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -250,6 +251,27 @@ func TestStructuredLocationIsEachPlaces(t *testing.T) {
 		got := strings.ReplaceAll(string(shared.serialiseEvent(s)), "\r\n ", "")
 		if !strings.Contains(got, want) {
 			t.Errorf("session %q at %+v, %+v: no %q in\n%s", s.ID, *v, *v.Geo, want, got)
+		}
+	}
+}
+
+// appendStamp writes what AppendFormat writes, for every layout it takes
+// and any other, in every zone, over years of every width.
+func TestAppendStampIsAppendFormat(t *testing.T) {
+	belgrade, err := time.LoadLocation("Europe/Belgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	layouts := []string{"20060102", localLayout, localLayout + "Z", time.RFC3339}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		at := time.Unix(rng.Int64N(600e9)-300e9, 0)
+		for _, loc := range []*time.Location{time.UTC, belgrade, time.FixedZone("", -5*3600-1800)} {
+			for _, layout := range layouts {
+				if got, want := string(appendStamp([]byte("x"), at.In(loc), layout)), "x"+at.In(loc).Format(layout); got != want {
+					t.Fatalf("appendStamp(%v, %q) = %q, want %q", at.In(loc), layout, got, want)
+				}
+			}
 		}
 	}
 }
