@@ -95,7 +95,11 @@ func shortHash(s string) string {
 // joins the words with '-', cut at a word boundary within max bytes; cut
 // tells whether anything was left out.
 func slugify(s string, max int) (slug string, cut bool) {
-	b := make([]byte, 0, min(len(s), max))
+	var room [80]byte // on the stack, for ids: only the slug is allocated
+	b := room[:0]
+	if max > len(room) {
+		b = make([]byte, 0, min(len(s), max))
+	}
 	pendingDash := false
 	for i := 0; i < len(s); {
 		// The rune's spelling: ASCII is lower-cased and taken as it is,
