@@ -1,7 +1,6 @@
 package agenda
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +41,7 @@ type decoder struct {
 	firstInvite *yaml.Node
 	// read reads an included file; fileOrder numbers the files read, the
 	// main one 0, and mainFile is the main one's name.
-	read      func(name string) ([]byte, error)
+	read      func(name string) (string, error)
 	fileOrder map[string]int
 	// keys are the keys of each mapping of the format, made once.
 	keys map[string][]string
@@ -98,38 +97,38 @@ func (d *decoder) errorAt(line, col int, format string, args ...any) {
 	d.errorf(&yaml.Node{Line: line, Column: col}, format, args...)
 }
 
-// document decodes data into a single YAML document node, or records why it
-// cannot.
-func (d *decoder) document(data []byte) *yaml.Node {
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+// document decodes text into a single YAML document node, or records why
+// it cannot.
+func (d *decoder) document(text string) *yaml.Node {
+	text = strings.TrimPrefix(text, "\uFEFF")
 	// The fast reader takes only valid UTF-8 without control characters:
 	// the checks below, which say what is wrong, are for the rest.
-	if doc, deferred := fastDocument(data, d.deferFrom); doc != nil {
+	if doc, deferred := fastDocument(text, d.deferFrom); doc != nil {
 		if len(deferred) > 0 && d.deferred == nil {
 			d.deferred = map[*yaml.Node]*deferredList{}
 		}
 		maps.Copy(d.deferred, deferred)
 		return doc.Content[0]
 	}
-	if !utf8.Valid(data) {
-		line, col := position(data, firstInvalidUTF8(data))
+	if !utf8.ValidString(text) {
+		line, col := position(text, firstInvalidUTF8(text))
 		d.errorAt(line, col, "the file is not valid UTF-8: save it as UTF-8")
 		return nil
 	}
-	if i := firstControl(data); i >= 0 {
-		line, col := position(data, i)
-		r, _ := utf8.DecodeRune(data[i:])
+	if i := firstControl(text); i >= 0 {
+		line, col := position(text, i)
+		r, _ := utf8.DecodeRuneInString(text[i:])
 		d.errorAt(line, col, "the control character U+%04X is not allowed: remove it", r)
 		return nil
 	}
 	d.slow = true
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yaml.NewDecoder(strings.NewReader(text))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			d.errorAt(1, 1, "the programme is empty: start from 'agendacal init'")
 		} else {
-			d.yamlError(err, data)
+			d.yamlError(err, text)
 		}
 		return nil
 	}
@@ -139,7 +138,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorf(&second, "a second YAML document starts here: a programme is one document, remove the '---' line")
 		return nil
 	case !errors.Is(err, io.EOF):
-		d.yamlError(err, data)
+		d.yamlError(err, text)
 		return nil
 	}
 	if len(doc.Content) == 0 {
@@ -155,7 +154,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 // mistake's: a tab that indents a line, a quote or bracket never closed
 // and a line indented like no key above it are looked for and reported
 // where they are, at their column.
-func (d *decoder) yamlError(err error, data []byte) {
+func (d *decoder) yamlError(err error, text string) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -165,7 +164,7 @@ func (d *decoder) yamlError(err error, data []byte) {
 			}
 		}
 	}
-	lines := strings.Split(string(data), "\n")
+	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		if indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]; strings.Contains(indent, "\t") {
 			d.errorAt(i+1, strings.IndexByte(indent, '\t')+1, "YAML syntax: a tab indents this line: indent with spaces, not tabs")
@@ -307,27 +306,27 @@ func misindented(lines []string) (line, col, want int, key string, ok bool) {
 	return 0, 0, 0, "", false
 }
 
-func firstInvalidUTF8(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
+func firstInvalidUTF8(text string) int {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
 		if r == utf8.RuneError && size <= 1 {
 			return i
 		}
 		i += size
 	}
-	return len(data)
+	return len(text)
 }
 
 // firstControl returns the offset of the first control character other than
-// tab, line feed and carriage return, or -1. data is valid UTF-8, so the C1
-// controls are the two-byte sequences 0xC2 0x80 to 0xC2 0x9F, and a byte
-// scan finds them all without decoding.
-func firstControl(data []byte) int {
-	for i, c := range data {
-		switch {
+// tab, line feed and carriage return, or -1. text is valid UTF-8, so the
+// C1 controls are the two-byte sequences 0xC2 0x80 to 0xC2 0x9F, and a
+// byte scan finds them all without decoding.
+func firstControl(text string) int {
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r', c == 0x7f:
 			return i
-		case c == 0xc2 && i+1 < len(data) && data[i+1] >= 0x80 && data[i+1] <= 0x9f:
+		case c == 0xc2 && i+1 < len(text) && text[i+1] >= 0x80 && text[i+1] <= 0x9f:
 			return i
 		}
 	}
@@ -340,11 +339,11 @@ func isControl(r rune) bool {
 }
 
 // position converts a byte offset into a 1-based line and column (in runes).
-func position(data []byte, offset int) (line, col int) {
-	before := data[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return line, utf8.RuneCount(before[start:]) + 1
+func position(text string, offset int) (line, col int) {
+	before := text[:offset]
+	line = strings.Count(before, "\n") + 1
+	start := strings.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCountInString(before[start:]) + 1
 }
 
 // deref follows an alias to the node it names. Every node reached through

@@ -23,28 +23,28 @@ import (
 //
 // yaml.v3 spends most of a large programme's decoding on its general
 // scanner and on a string and a node for every token; this reader slices
-// every plain scalar out of one copy of the file and takes nodes from a
+// every plain scalar out of the file's text and takes nodes from a
 // slab.
 //
 // Where deferFrom is above 0, the items of a root days list of deferFrom
 // bytes or more are left unread, and deferred holds the list by its node
 // (deferItems).
-func fastDocument(data []byte, deferFrom int) (doc *yaml.Node, deferred map[*yaml.Node]*deferredList) {
+func fastDocument(text string, deferFrom int) (doc *yaml.Node, deferred map[*yaml.Node]*deferredList) {
 	p := &fastParser{workers: runtime.GOMAXPROCS(0), splitFrom: splitFrom, deferFrom: deferFrom}
-	return p.read(data), p.deferred
+	return p.read(text), p.deferred
 }
 
 // readFast is fastDocument reading lists of splitFrom bytes or more on
 // up to workers goroutines (splitItems); split tells whether it did.
-func readFast(data []byte, workers, splitFrom int) (doc *yaml.Node, split bool) {
+func readFast(text string, workers, splitFrom int) (doc *yaml.Node, split bool) {
 	p := &fastParser{workers: workers, splitFrom: splitFrom}
-	doc = p.read(data)
+	doc = p.read(text)
 	return doc, p.split && doc != nil
 }
 
-// read reads the document in data, or returns nil.
-func (p *fastParser) read(data []byte) *yaml.Node {
-	p.src = string(data)
+// read reads the document in text, or returns nil.
+func (p *fastParser) read(text string) *yaml.Node {
+	p.src = text
 	if !fastSubset(p.src, p.workers) {
 		return nil
 	}

@@ -31,7 +31,7 @@ func sameTree(got, want *yaml.Node, path string) error {
 // be what yaml.v3 reads. It tells whether fastDocument read it.
 func checkFast(t *testing.T, data []byte) bool {
 	t.Helper()
-	got, _ := fastDocument(data, 0)
+	got, _ := fastDocument(string(data), 0)
 	if got == nil {
 		return false
 	}
@@ -49,8 +49,8 @@ func checkFast(t *testing.T, data []byte) bool {
 // more (splitItems) to the same reader going through them alone.
 func checkSplit(t *testing.T, data []byte) (split bool) {
 	t.Helper()
-	alone, _ := readFast(data, 1, 0)
-	got, split := readFast(data, 3, 0)
+	alone, _ := readFast(string(data), 1, 0)
+	got, split := readFast(string(data), 3, 0)
 	switch {
 	case alone == nil && got != nil:
 		t.Fatalf("%q: read split, not alone", data)
@@ -70,9 +70,9 @@ func checkSplit(t *testing.T, data []byte) (split bool) {
 // them at once. It tells whether a list was deferred.
 func checkDeferred(t *testing.T, data []byte) (deferred bool) {
 	t.Helper()
-	alone, _ := readFast(data, 1, 0)
+	alone, _ := readFast(string(data), 1, 0)
 	p := &fastParser{workers: 1, deferFrom: 1}
-	doc := p.read(data)
+	doc := p.read(string(data))
 	if doc == nil {
 		if alone != nil {
 			t.Fatalf("%q: read alone, not with its days deferred", data)
@@ -232,7 +232,7 @@ func TestFastYAMLSplitsLongLists(t *testing.T) {
 	}
 	// Long enough, the programme's own reader splits it too.
 	data := []byte("title: T\ndays:\n" + days(200))
-	if _, split := readFast(data, 2, splitFrom); !split {
+	if _, split := readFast(string(data), 2, splitFrom); !split {
 		t.Errorf("a programme of %d bytes is not read split", len(data))
 	}
 }

@@ -57,7 +57,7 @@ func FuzzParse(f *testing.F) {
 // programme, the same problems in the same order.
 func sameAtOnce(t *testing.T, data []byte) {
 	t.Helper()
-	p1, problems1 := parseFiles("f.yaml", data, nil, 1, 0)
+	p1, problems1 := parseFiles("f.yaml", string(data), nil, 1, 0)
 	for _, way := range []struct {
 		name               string
 		workers, deferFrom int
@@ -66,7 +66,7 @@ func sameAtOnce(t *testing.T, data []byte) {
 		{"deferred", 1, 1},
 		{"deferred at once", 3, 1},
 	} {
-		p, problems := parseFiles("f.yaml", data, nil, way.workers, way.deferFrom)
+		p, problems := parseFiles("f.yaml", string(data), nil, way.workers, way.deferFrom)
 		if !reflect.DeepEqual(problems1, problems) {
 			t.Fatalf("%q: problems one after the other:\n%v\n%s:\n%v", data, problems1, way.name, problems)
 		}
@@ -116,11 +116,11 @@ func TestDeferredDayLeftToYAMLv3(t *testing.T) {
 		"  - date: 2017-06-29\n    sessions:\n      - time: 09:00-10:00\n        title: \"Opening\n  - of the day\"\n" +
 		"  - date: 2017-06-29\n    sessions:\n      - {time: 10:00-11:00, title: B, location: 'Castor'}\n")
 	d := &decoder{file: "f.yaml", fileOrder: map[string]int{"f.yaml": 0}, workers: 2, deferFrom: 1}
-	d.programme(d.document(data))
+	d.programme(d.document(string(data)))
 	if !d.refused {
 		t.Fatal("the deferred day was read")
 	}
-	p, problems := parseFiles("f.yaml", data, nil, 2, 1)
+	p, problems := parseFiles("f.yaml", string(data), nil, 2, 1)
 	if p == nil || len(p.Sessions) != 2 || p.Sessions[0].Title != "Opening - of the day" {
 		t.Fatalf("decoded again: %v, %v", p, problems)
 	}

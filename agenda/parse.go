@@ -19,26 +19,27 @@ import (
 // positions of problems. It returns every problem found, sorted by position,
 // and the resolved programme unless one of them is an error.
 func Parse(file string, data []byte) (*Programme, Problems) {
-	return ParseFiles(file, data, nil)
+	return ParseFiles(file, string(data), nil)
 }
 
-// ParseFiles is Parse for a programme that may include other files
+// ParseFiles is Parse for a programme's text that may include other files
 // (include: [other.yaml]): read reads one, by its name relative to the
 // folder of the file that includes it. Problems in an included file are
 // reported at their place in that file. With a nil read, include: is
-// refused.
-func ParseFiles(file string, data []byte, read func(name string) ([]byte, error)) (*Programme, Problems) {
-	return parseFiles(file, data, read, runtime.GOMAXPROCS(0), splitFrom)
+// refused. The programme's strings are cut from text and the files read,
+// not copied.
+func ParseFiles(file string, text string, read func(name string) (string, error)) (*Programme, Problems) {
+	return parseFiles(file, text, read, runtime.GOMAXPROCS(0), splitFrom)
 }
 
 // parseFiles is ParseFiles decoding a programme's days on up to workers
 // goroutines, reading each just before it is decoded where they are
 // deferFrom bytes or more (deferredDays; never where deferFrom is 0).
-func parseFiles(file string, data []byte, read func(name string) ([]byte, error), workers, deferFrom int) (*Programme, Problems) {
+func parseFiles(file string, text string, read func(name string) (string, error), workers, deferFrom int) (*Programme, Problems) {
 	read = readOnce(read)
 	decode := func(deferFrom int) (*decoder, *Programme) {
 		d := &decoder{file: file, read: read, fileOrder: map[string]int{file: 0}, workers: workers, deferFrom: deferFrom}
-		if root := d.document(data); root != nil {
+		if root := d.document(text); root != nil {
 			return d, d.programme(root)
 		}
 		return d, nil
@@ -67,22 +68,22 @@ func parseFiles(file string, data []byte, read func(name string) ([]byte, error)
 
 // readOnce is read remembering what it gave for each file, so that a
 // programme decoded twice (parseFiles) reads each file once.
-func readOnce(read func(name string) ([]byte, error)) func(name string) ([]byte, error) {
+func readOnce(read func(name string) (string, error)) func(name string) (string, error) {
 	if read == nil {
 		return nil
 	}
 	type result struct {
-		data []byte
+		text string
 		err  error
 	}
 	seen := map[string]result{}
-	return func(name string) ([]byte, error) {
+	return func(name string) (string, error) {
 		r, ok := seen[name]
 		if !ok {
-			r.data, r.err = read(name)
+			r.text, r.err = read(name)
 			seen[name] = r
 		}
-		return r.data, r.err
+		return r.text, r.err
 	}
 }
 
@@ -286,9 +287,9 @@ func (d *decoder) deferredDays(l *deferredList, p *Programme, tracks map[string]
 	if !d.aliasesReported {
 		for _, day := range listed {
 			if day.at != (spot{}) {
-				n := day.at.node()
-				n.Value = day.date
-				d.listedTwice(n, dates)
+				date := day.at.node()
+				date.Value = day.date
+				d.listedTwice(date, dates)
 			}
 		}
 	}

@@ -515,7 +515,7 @@ func TestEmptyMappingsAreReported(t *testing.T) {
 		`p.yaml:6:35: a session has no time: add time: 09:30-10:30, or start: with end: or duration:`,
 	}
 	for _, workers := range []int{1, 2} {
-		_, problems := parseFiles("p.yaml", data, nil, workers, 1)
+		_, problems := parseFiles("p.yaml", string(data), nil, workers, 1)
 		var got []string
 		for _, p := range problems {
 			got = append(got, p.String())

@@ -24,9 +24,9 @@ import (
 // would publish, so that a cron rebuild with nothing changed can tell so
 // from the files' bytes alone, without decoding or rendering anything.
 type Source struct {
-	// Programme is the programme file's bytes; Included are the files it
+	// Programme is the programme file's text; Included are the files it
 	// includes, in order.
-	Programme []byte
+	Programme string
 	Included  []SourceFile
 	// Settings are everything else that decides what a build writes: the
 	// flags, agendacal itself, the tz database.
@@ -35,7 +35,7 @@ type Source struct {
 	// build is found up to date.
 	Remarks []string
 
-	// sealed is the digest, once Seal has let go of the bytes.
+	// sealed is the digest, once Seal has let go of the text.
 	sealed string
 	// head is the digest's state once it has taken the settings and the
 	// programme, kept so that UpToDate and Seal digest the programme once
@@ -43,20 +43,19 @@ type Source struct {
 	head []byte
 }
 
-// Seal works out the source's digest and lets go of the files' bytes, so
-// that a build does not keep the programme's text in memory.
+// Seal works out the source's digest and lets go of the files' text,
+// which the source needs no more.
 func (s *Source) Seal() {
 	s.sealed = s.digest()
-	s.Programme = nil
+	s.Programme = ""
 	for i := range s.Included {
-		s.Included[i].Data = nil
+		s.Included[i].Text = ""
 	}
 }
 
 // SourceFile is an included file.
 type SourceFile struct {
-	Name string
-	Data []byte
+	Name, Text string
 }
 
 // digest is the SHA-256 of a source's files and settings.
@@ -71,21 +70,26 @@ func (s *Source) digest() string {
 // included.
 func (s *Source) digestWith(included []SourceFile) string {
 	h := sha256.New()
-	field := func(b []byte) {
-		h.Write([]byte(strconv.Itoa(len(b)) + ":"))
-		h.Write(b)
+	var chunk [32 << 10]byte
+	field := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s)) + ":"))
+		for len(s) > 0 { // a piece at a time: never a copy of the whole file
+			n := copy(chunk[:], s)
+			h.Write(chunk[:n])
+			s = s[n:]
+		}
 	}
 	if s.head == nil || h.(encoding.BinaryUnmarshaler).UnmarshalBinary(s.head) != nil {
 		h.Reset()
 		for _, setting := range s.Settings {
-			field([]byte(setting))
+			field(setting)
 		}
 		field(s.Programme)
 		s.head, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
 	}
 	for _, f := range included {
-		field([]byte(f.Name))
-		field(f.Data)
+		field(f.Name)
+		field(f.Text)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -113,7 +117,7 @@ type fresh struct {
 // read, too), nothing is due since, no build stopped half-way, and no file
 // was added to or removed from its folders. It returns the warnings the
 // programme gave. It reads only the head of the bookkeeping.
-func UpToDate(dir string, src *Source, read func(name string) ([]byte, error), now time.Time) ([]string, bool) {
+func UpToDate(dir string, src *Source, read func(name string) (string, error), now time.Time) ([]string, bool) {
 	f, err := os.Open(filepath.Join(dir, stateName))
 	if err != nil {
 		return nil, false
@@ -151,11 +155,11 @@ func UpToDate(dir string, src *Source, read func(name string) ([]byte, error), n
 	}
 	var included []SourceFile
 	for _, name := range fr.Included {
-		data, err := read(name)
+		text, err := read(name)
 		if err != nil {
 			return nil, false
 		}
-		included = append(included, SourceFile{name, data})
+		included = append(included, SourceFile{name, text})
 	}
 	if src.digestWith(included) != fr.Source {
 		return nil, false

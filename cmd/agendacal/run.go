@@ -315,55 +315,55 @@ func parseFile(c *cli.Context, env *environment, name string, src *publish.Sourc
 	if err != nil {
 		return nil, nil, err
 	}
-	data := src.Programme
+	text := src.Programme
 	switch {
 	case name == "-":
 		name = "<stdin>"
-		data, err = readUpTo(env.stdin, 0, limit)
-	case data == nil:
-		data, err = readLimited(name, limit)
+		text, err = readUpTo(env.stdin, 0, limit)
+	case text == "":
+		text, err = readLimited(name, limit)
 	}
 	if err != nil {
 		return nil, nil, usageErrorf("cannot read the programme: %v", unwrapPath(err))
 	}
-	if int64(len(data)) > limit {
+	if int64(len(text)) > limit {
 		msg := fmt.Sprintf("the programme is larger than --max-size (%s): raise --max-size if it really is this large", c.String("max-size"))
 		return nil, agenda.Problems{{Pos: agenda.Pos{File: name, Line: 1, Col: 1}, Message: msg, Code: agenda.CodeOf(msg)}}, nil
 	}
-	src.Programme = data
+	src.Programme = text
 	// The heap may grow to 64 MiB and 16 bytes for each byte of the
 	// programme (a lean programme's decode takes about 10) before it is
 	// first collected.
-	collectLater(64<<20+16*int64(len(data)), env.getenv)
+	collectLater(64<<20+16*int64(len(text)), env.getenv)
 	read := includedFiles(c, limit)
-	prog, problems := agenda.ParseFiles(name, data, func(path string) ([]byte, error) {
-		data, err := read(path)
+	prog, problems := agenda.ParseFiles(name, text, func(path string) (string, error) {
+		text, err := read(path)
 		if err == nil {
-			src.Included = append(src.Included, publish.SourceFile{Name: path, Data: data})
+			src.Included = append(src.Included, publish.SourceFile{Name: path, Text: text})
 		}
-		return data, err
+		return text, err
 	})
 	return prog, problems, nil
 }
 
 // includedFiles reads the files a programme includes, each refused past
 // --max-size.
-func includedFiles(c *cli.Context, limit int64) func(path string) ([]byte, error) {
-	return func(path string) ([]byte, error) {
-		data, err := readLimited(path, limit)
-		if err == nil && int64(len(data)) > limit {
+func includedFiles(c *cli.Context, limit int64) func(path string) (string, error) {
+	return func(path string) (string, error) {
+		text, err := readLimited(path, limit)
+		if err == nil && int64(len(text)) > limit {
 			err = fmt.Errorf("it is larger than --max-size (%s)", c.String("max-size"))
 		}
-		return data, unwrapPath(err)
+		return text, unwrapPath(err)
 	}
 }
 
 // readLimited reads a file, at most limit+1 bytes: enough to tell one over
 // the limit without ever holding more.
-func readLimited(path string, limit int64) ([]byte, error) {
+func readLimited(path string, limit int64) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	defer f.Close()
 	var size int64
@@ -373,25 +373,14 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return readUpTo(f, size, limit)
 }
 
-// readUpTo reads at most limit+1 bytes; size, when known, sets the buffer
-// at once. (bytes.Buffer would zero a buffer it grows, and outgrow one that
-// fits exactly: for a programme of megabytes, as long as reading it.)
-func readUpTo(r io.Reader, size, limit int64) ([]byte, error) {
-	buf := make([]byte, 0, max(min(size, limit)+1, 512))
-	r = io.LimitReader(r, limit+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
+// readUpTo reads at most limit+1 bytes, as text: the programme's strings
+// are cut from it, not copied. size, when known, sets the buffer at once
+// (strings.Builder does not zero it).
+func readUpTo(r io.Reader, size, limit int64) (string, error) {
+	var b strings.Builder
+	b.Grow(int(max(min(size, limit)+1, 512)))
+	_, err := io.Copy(&b, io.LimitReader(r, limit+1))
+	return b.String(), err
 }
 
 func unwrapPath(err error) error {
@@ -521,12 +510,12 @@ func upToDate(c *cli.Context, env *environment, out string, now time.Time) (src 
 	if err != nil {
 		return src, false
 	}
-	data, err := readLimited(name, limit)
+	text, err := readLimited(name, limit)
 	if err != nil {
 		return src, false
 	}
-	src.Programme = data
-	if int64(len(data)) > limit {
+	src.Programme = text
+	if int64(len(text)) > limit {
 		return src, false
 	}
 	remarks, ok := publish.UpToDate(out, src, includedFiles(c, limit), now)
