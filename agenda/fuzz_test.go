@@ -129,3 +129,22 @@ func TestDeferredDayLeftToYAMLv3(t *testing.T) {
 	}
 	sameAtOnce(t, data)
 }
+
+// A deferred list that is never decoded (the second of two days: keys,
+// which the decoder leaves) is read whole all the same: its syntax errors
+// are reported, and a quoted title running on at the start of a line is
+// not taken for a key.
+func TestDeferredListNeverDecoded(t *testing.T) {
+	head := "title: T\ntimezone: Europe/Belgrade\nuid_domain: x.org\ndays:\n  - date: 2017-06-29\n    sessions: [{time: 09:00-10:00, title: A}]\n"
+	for _, second := range []string{
+		"days:\n  - date: 2017-06-30\n  - date: 2017-07-01\n    sessions: [{time: 09:00-10:00, title: [B}]\n",
+		"days:\n  - date: 2017-06-30\n  - date: 2017-07-01\n    sessions:\n      - time: 09:00-10:00\n        title: \"B\ntimezone: UTC\"\n",
+	} {
+		data := []byte(head + second)
+		_, want := parseFiles("f.yaml", string(data), nil, 2, 0)
+		_, got := parseFiles("f.yaml", string(data), nil, 2, 1)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q:\ndeferred: %v\nwhole:    %v", data, got, want)
+		}
+	}
+}

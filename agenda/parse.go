@@ -45,9 +45,12 @@ func parseFiles(file string, text string, read func(name string) (string, error)
 		return d, nil
 	}
 	d, prog := decode(deferFrom)
-	if d.refused {
+	if d.refused || len(d.deferred) > 0 {
 		// A deferred day was not read as the fast reader reads it in the
-		// whole file: all is decoded again, not deferred.
+		// whole file, or a deferred list was never read (a second days:
+		// key, a programme refused before its days): until its days are
+		// read, nothing vouches that the list ends where its lines say.
+		// All is decoded again, not deferred.
 		d, prog = decode(0)
 	}
 	if d.problems.Err(false) != nil {
@@ -203,6 +206,7 @@ func (d *decoder) days(list *yaml.Node, p *Programme, tracks map[string]*Track, 
 		return nil
 	}
 	if l := d.deferred[list]; l != nil {
+		delete(d.deferred, list) // read: parseFiles asks for none left
 		return d.deferredDays(l, p, tracks, dates)
 	}
 	var sources []sessionSource
