@@ -34,14 +34,6 @@ func fastDocument(text string, deferFrom int) (doc *yaml.Node, deferred map[*yam
 	return p.read(text), p.deferred
 }
 
-// readFast is fastDocument reading lists of splitFrom bytes or more on
-// up to workers goroutines (splitItems); split tells whether it did.
-func readFast(text string, workers, splitFrom int) (doc *yaml.Node, split bool) {
-	p := &fastParser{workers: workers, splitFrom: splitFrom}
-	doc = p.read(text)
-	return doc, p.split && doc != nil
-}
-
 // read reads the document in text, or returns nil.
 func (p *fastParser) read(text string) *yaml.Node {
 	p.src = text

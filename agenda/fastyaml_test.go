@@ -27,6 +27,14 @@ func sameTree(got, want *yaml.Node, path string) error {
 	return nil
 }
 
+// readFast is fastDocument, not deferring, reading lists of splitFrom bytes or more on
+// up to workers goroutines (splitItems); split tells whether it did.
+func readFast(text string, workers, splitFrom int) (doc *yaml.Node, split bool) {
+	p := &fastParser{workers: workers, splitFrom: splitFrom}
+	doc = p.read(text)
+	return doc, p.split && doc != nil
+}
+
 // checkFast holds fastDocument to yaml.v3 on data: whatever it reads must
 // be what yaml.v3 reads. It tells whether fastDocument read it.
 func checkFast(t *testing.T, data []byte) bool {
